@@ -1,0 +1,1 @@
+from . import backbones, heads, losses, necks, recognizers, utils  # noqa: F401
