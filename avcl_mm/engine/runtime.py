@@ -13,12 +13,14 @@ def use_gloo_without_gpu(cfg: Config) -> bool:
         bool: whether the backend was changed.
     """
     import torch
-    env_cfg = cfg.setdefault('env_cfg', dict())
-    dist_cfg = env_cfg.setdefault('dist_cfg', dict(backend='nccl'))
+    if 'env_cfg' not in cfg:
+        cfg.env_cfg = dict()
+    if 'dist_cfg' not in cfg.env_cfg:
+        cfg.env_cfg.dist_cfg = dict(backend='nccl')
     if cfg.get('launcher', 'none') != 'none' and \
             not torch.cuda.is_available() and \
-            dist_cfg.get('backend', 'nccl') == 'nccl':
-        dist_cfg['backend'] = 'gloo'
+            cfg.env_cfg.dist_cfg.get('backend', 'nccl') == 'nccl':
+        cfg.env_cfg.dist_cfg.backend = 'gloo'
         print('[avcl_mm] no GPU found: using the gloo backend', flush=True)
         return True
     return False
