@@ -1,0 +1,90 @@
+"""Run a recognizer over a dataloader and collect its pooled features."""
+from typing import Dict, Iterable, Sequence, Union
+
+import torch
+from torch import Tensor, nn
+
+from avcl_mm.utils.compat import get_gt_label
+
+
+def _labels_of(data_samples: Sequence) -> Tensor:
+    labels = []
+    for i, sample in enumerate(data_samples):
+        label = get_gt_label(sample)
+        if label is None:
+            raise ValueError(f'extract_features: data sample {i} has no '
+                             'ground-truth label; evaluate on an annotation '
+                             'list with labels.')
+        labels.append(torch.as_tensor(label).reshape(-1)[0].long().cpu())
+    return torch.stack(labels)
+
+
+@torch.no_grad()
+def extract_features(model: nn.Module,
+                     dataloader: Iterable,
+                     modality: Union[str, Sequence[str]] = ('video', 'audio',
+                                                            'fused')
+                     ) -> Dict[str, Tensor]:
+    """Stack the frozen pooled features and labels of a whole dataloader.
+
+    The model is run in evaluation mode as
+    ``model(**model.data_preprocessor(batch, False), mode='tensor')`` and must
+    return a dict of pooled features such as ``{'video': (R, C_v), 'audio':
+    (R, C_a), 'fused': (R, C)}``. ``R`` is the number of data samples ``N``
+    or a multiple ``N · K`` (``K`` clips per sample, sample-major, as
+    mmaction's multi-clip test); the ``K`` clip features of a sample are
+    averaged. The model's training mode is restored afterwards.
+
+    Args:
+        model (nn.Module): An mmengine model (e.g. the audio-visual
+            recognizer) with a ``data_preprocessor``.
+        dataloader (Iterable): Yields mmengine data batches
+            (``dict(inputs=..., data_samples=[...])``).
+        modality (str | Sequence[str]): Keys of the model output to collect.
+            Defaults to ``('video', 'audio', 'fused')``.
+
+    Returns:
+        dict[str, Tensor]: One ``(N_total, C)`` CPU tensor per requested key
+        and ``'labels'`` ``(N_total,)``.
+    """
+    keys = (modality, ) if isinstance(modality, str) else tuple(modality)
+    if not keys or 'labels' in keys:
+        raise ValueError(f'extract_features: modality must name at least one '
+                         f'feature key other than "labels", got {modality!r}.')
+    feats: Dict[str, list] = {key: [] for key in keys}
+    labels = []
+    was_training = model.training
+    model.eval()
+    try:
+        for batch in dataloader:
+            data = model.data_preprocessor(batch, False)
+            outputs = model(**data, mode='tensor')
+            if not isinstance(outputs, dict):
+                raise TypeError('extract_features: the model must return a '
+                                "dict of features in mode='tensor', got "
+                                f'{type(outputs).__name__}.')
+            batch_labels = _labels_of(data['data_samples'])
+            num = batch_labels.numel()
+            for key in keys:
+                if key not in outputs:
+                    raise KeyError(f'extract_features: the model output has '
+                                   f'no "{key}" features; it has '
+                                   f'{sorted(outputs)}. Set modality to '
+                                   'some of these.')
+                value = outputs[key].detach().float()
+                if value.dim() != 2 or value.shape[0] % num:
+                    raise ValueError(
+                        f'extract_features: "{key}" features have shape '
+                        f'{tuple(value.shape)}; expected (N, C) or (N*K, C) '
+                        f'pooled features for N={num} samples.')
+                value = value.reshape(num, -1, value.shape[1]).mean(dim=1)
+                feats[key].append(value.cpu())
+            labels.append(batch_labels)
+    finally:
+        model.train(was_training)
+    if not labels:
+        raise ValueError('extract_features: the dataloader yielded no '
+                         'batches.')
+    result = {key: torch.cat(values) for key, values in feats.items()}
+    result['labels'] = torch.cat(labels)
+    return result

@@ -1,0 +1,133 @@
+"""The one place for distributed code in avcl_mm.
+
+Contrastive and correlation losses must see the *global* batch (SPEC §1.8):
+features are gathered from every rank along dim 0 before the loss is taken.
+Everything here falls back to a no-op in a single process, so the same code
+runs with and without ``torch.distributed``.
+
+Gradient convention of :func:`gather_with_grad`: the backward pass sums the
+incoming gradient over ranks (all-reduce) and returns this rank's slice. When
+every rank computes the *same* global loss (or a share of it whose mean over
+ranks is the global loss), each rank's gradient w.r.t. its local inputs is
+``world_size`` times the single-process gradient, and the *mean* that
+``DistributedDataParallel`` takes over ranks gives exactly the gradient of
+one process holding the whole batch.
+"""
+from typing import List, Optional
+
+import torch
+import torch.distributed as dist
+
+
+def is_distributed() -> bool:
+    """Whether ``torch.distributed`` is available and initialised."""
+    return dist.is_available() and dist.is_initialized()
+
+
+def get_rank() -> int:
+    """Rank of this process, ``0`` without ``torch.distributed``."""
+    return dist.get_rank() if is_distributed() else 0
+
+
+def get_world_size() -> int:
+    """Number of processes, ``1`` without ``torch.distributed``."""
+    return dist.get_world_size() if is_distributed() else 1
+
+
+def all_batch_sizes(n: int, device: Optional[torch.device] = None) -> List[int]:
+    """Batch size of every rank, in rank order.
+
+    Args:
+        n (int): This rank's batch size.
+        device (torch.device, optional): Device of the exchanged tensor (must
+            suit the backend: CUDA for nccl). Defaults to ``None`` (CPU).
+
+    Returns:
+        list[int]: ``world_size`` sizes; ``[n]`` in a single process.
+    """
+    if get_world_size() == 1:
+        return [n]
+    size = torch.tensor([n], dtype=torch.long, device=device)
+    sizes = [torch.zeros_like(size) for _ in range(get_world_size())]
+    dist.all_gather(sizes, size)
+    return [int(s.item()) for s in sizes]
+
+
+def _all_gather(x: torch.Tensor, sizes: List[int]) -> torch.Tensor:
+    """Concatenate ``x`` of every rank along dim 0 (sizes may differ)."""
+    x = x.contiguous()
+    max_n = max(sizes)
+    if x.shape[0] < max_n:  # all_gather needs equal shapes: pad, then trim
+        pad = x.new_zeros((max_n - x.shape[0], ) + tuple(x.shape[1:]))
+        x = torch.cat([x, pad], dim=0)
+    parts = [torch.empty_like(x) for _ in sizes]
+    dist.all_gather(parts, x)
+    return torch.cat([p[:s] for p, s in zip(parts, sizes)], dim=0)
+
+
+class _GatherWithGrad(torch.autograd.Function):
+    """All-gather whose backward sums gradients over ranks."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, sizes: List[int]) -> torch.Tensor:
+        rank = get_rank()
+        ctx.start = sum(sizes[:rank])
+        ctx.stop = ctx.start + sizes[rank]
+        return _all_gather(x, sizes)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor):
+        grad = grad.contiguous().clone()
+        dist.all_reduce(grad, op=dist.ReduceOp.SUM)
+        return grad[ctx.start:ctx.stop], None
+
+
+def _check_sizes(x: torch.Tensor, sizes: Optional[List[int]]) -> List[int]:
+    if x.dim() == 0:
+        raise ValueError('avcl_mm.models.utils.dist: cannot gather a scalar; '
+                         'pass a tensor of shape (N, ...).')
+    if sizes is None:
+        return all_batch_sizes(x.shape[0], device=x.device)
+    if len(sizes) != get_world_size() or sizes[get_rank()] != x.shape[0]:
+        raise ValueError(f'sizes={sizes} do not match world size '
+                         f'{get_world_size()} and local batch {x.shape[0]}; '
+                         'pass the result of all_batch_sizes().')
+    return list(sizes)
+
+
+def gather_with_grad(x: torch.Tensor,
+                     sizes: Optional[List[int]] = None) -> torch.Tensor:
+    """Concatenate ``x`` from all ranks along dim 0, keeping gradients.
+
+    Args:
+        x (torch.Tensor): Local tensor of shape ``(N_r, ...)``.
+        sizes (list[int], optional): Batch size of every rank, from
+            :func:`all_batch_sizes`, to save one exchange when the caller
+            already has them. Defaults to ``None`` (exchanged here).
+
+    Returns:
+        torch.Tensor: Shape ``(sum_r N_r, ...)`` in rank order; ``x`` itself
+        in a single process. In backward, the gradient is summed over ranks
+        and this rank's rows are returned (see the module docstring).
+    """
+    if get_world_size() == 1:
+        return x
+    return _GatherWithGrad.apply(x, _check_sizes(x, sizes))
+
+
+@torch.no_grad()
+def gather_no_grad(x: torch.Tensor,
+                   sizes: Optional[List[int]] = None) -> torch.Tensor:
+    """Concatenate ``x`` from all ranks along dim 0, without gradients.
+
+    Args:
+        x (torch.Tensor): Local tensor of shape ``(N_r, ...)``.
+        sizes (list[int], optional): See :func:`gather_with_grad`.
+            Defaults to ``None``.
+
+    Returns:
+        torch.Tensor: Detached tensor of shape ``(sum_r N_r, ...)``.
+    """
+    if get_world_size() == 1:
+        return x.detach()
+    return _all_gather(x.detach(), _check_sizes(x, sizes))
