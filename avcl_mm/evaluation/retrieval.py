@@ -69,11 +69,11 @@ def retrieval_recall(query_feats: Tensor,
     for start in range(0, query.shape[0], batch_size):
         sims = query[start:start + batch_size] @ gallery.t()
         ranked = sims.topk(max(ks), dim=1).indices
-        hits = gallery_labels[ranked] == query_labels[start:start + batch_size,
-                                                      None]
+        labels = query_labels[start:start + batch_size, None]
+        hits = gallery_labels[ranked] == labels
         # Rank of the first same-class item; max(ks) when there is none.
-        rank = torch.where(hits.any(dim=1), hits.float().argmax(dim=1),
-                           torch.full_like(hits[:, 0], max(ks), dtype=torch.long))
-        first_hit.append(rank)
+        none = torch.full_like(ranked[:, 0], max(ks))
+        first_hit.append(
+            torch.where(hits.any(dim=1), hits.long().argmax(dim=1), none))
     first_hit = torch.cat(first_hit)
     return {f'recall@{k}': (first_hit < k).float().mean().item() for k in ks}

@@ -13,7 +13,8 @@ from avcl_mm.utils.compat import get_gt_label, set_pred_score
 
 @MODELS.register_module()
 class AVClsHead(BaseHead):
-    """Dropout + linear classifier for `AVCL <https://arxiv.org/abs/2204.13386>`_.
+    """Dropout + linear classifier of
+    `AVCL <https://arxiv.org/abs/2204.13386>`_.
 
     It takes already pooled features ``(N, in_channels)``. Which features is
     the recognizer's choice: ``[f_v; f_a]`` from the AMFM neck (AVCL),

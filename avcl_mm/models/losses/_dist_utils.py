@@ -12,6 +12,7 @@ loss use them:
 """
 from typing import List, Optional, Tuple
 
+import torch
 from torch import Tensor
 
 from avcl_mm.models.utils.dist import (all_batch_sizes, gather_no_grad,
@@ -81,3 +82,9 @@ def local_share(loss: Tensor, sizes: Optional[List[int]]) -> Tensor:
     value = (gather_no_grad(loss.detach().reshape(1), [1] * len(sizes)) *
              weights).sum() / total
     return share + (value - share).detach()
+
+
+def upcast(x: Tensor) -> Tensor:
+    """``x`` in float32, or in its own dtype when that is wider (float64):
+    half-precision inputs (AMP) are upcast for the exponentials."""
+    return x.to(torch.promote_types(x.dtype, torch.float32))

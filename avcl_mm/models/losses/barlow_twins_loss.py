@@ -3,7 +3,7 @@ import torch
 from mmaction.registry import MODELS
 from torch import Tensor, nn
 
-from ._dist_utils import batch_sizes, check_pair, gather
+from ._dist_utils import batch_sizes, check_pair, gather, upcast
 
 
 @MODELS.register_module()
@@ -68,7 +68,8 @@ class BarlowTwinsLoss(nn.Module):
         """
         check_pair(feat_v, feat_a, 'BarlowTwinsLoss', ('feat_v', 'feat_a'))
         sizes = batch_sizes(feat_v, self.gather_distributed)
-        z_v, z_a = gather(feat_v.float(), sizes), gather(feat_a.float(), sizes)
+        z_v = gather(upcast(feat_v), sizes)
+        z_a = gather(upcast(feat_a), sizes)
         num = z_v.shape[0]
         if num < 2:
             raise ValueError('BarlowTwinsLoss: the (global) batch holds one '

@@ -3,7 +3,7 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 from torch import Tensor, nn
 
-from ._dist_utils import batch_sizes, check_pair, local_share
+from ._dist_utils import batch_sizes, check_pair, local_share, upcast
 
 
 @MODELS.register_module()
@@ -33,8 +33,8 @@ class BYOLLoss(nn.Module):
 
     @staticmethod
     def _regression(pred: Tensor, target: Tensor) -> Tensor:
-        pred = F.normalize(pred.float(), dim=1)
-        target = F.normalize(target.detach().float(), dim=1)
+        pred = F.normalize(upcast(pred), dim=1)
+        target = F.normalize(upcast(target.detach()), dim=1)
         return (2 - 2 * (pred * target).sum(dim=1)).mean()
 
     def forward(self, pred_v: Tensor, pred_a: Tensor, target_v: Tensor,

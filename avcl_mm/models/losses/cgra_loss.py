@@ -59,7 +59,8 @@ class CGRALoss(nn.Module):
         self.eps = float(eps)
         self.loss_weight = float(loss_weight)
 
-    def correlation(self, f_v: torch.Tensor, f_a: torch.Tensor) -> torch.Tensor:
+    def correlation(self, f_v: torch.Tensor,
+                    f_a: torch.Tensor) -> torch.Tensor:
         """Cross-correlation matrix of Eq. 6 over the (global) batch.
 
         Args:

@@ -1,9 +1,8 @@
 """Invariant Information Clustering loss between video and audio."""
-import torch
 from mmaction.registry import MODELS
 from torch import Tensor, nn
 
-from ._dist_utils import batch_sizes, check_pair, gather
+from ._dist_utils import batch_sizes, check_pair, gather, upcast
 
 
 @MODELS.register_module()
@@ -68,8 +67,8 @@ class IICLoss(nn.Module):
                              f'columns but num_clusters={self.num_clusters}; '
                              'make the cluster head output num_clusters.')
         sizes = batch_sizes(logits_v, self.gather_distributed)
-        prob_v = gather(logits_v.float().softmax(dim=1), sizes)
-        prob_a = gather(logits_a.float().softmax(dim=1), sizes)
+        prob_v = gather(upcast(logits_v).softmax(dim=1), sizes)
+        prob_a = gather(upcast(logits_a).softmax(dim=1), sizes)
         joint = prob_v.t() @ prob_a / prob_v.shape[0]
         joint = (joint + joint.t()) / 2
         marginal_row = joint.sum(dim=1, keepdim=True)

@@ -7,7 +7,7 @@ from mmaction.registry import MODELS
 from torch import Tensor, nn
 
 from ._dist_utils import (batch_sizes, check_pair, gather_detached,
-                          local_share)
+                          local_share, upcast)
 
 
 @MODELS.register_module()
@@ -91,10 +91,8 @@ class MoCoQueueLoss(nn.Module):
         ptr = int(self.queue_ptr)
         slots = (ptr + torch.arange(num, device=key_v.device)) % \
             self.queue_size
-        self.queue_video[slots] = F.normalize(key_v.float(), dim=1).to(
-            self.queue_video.dtype)
-        self.queue_audio[slots] = F.normalize(key_a.float(), dim=1).to(
-            self.queue_audio.dtype)
+        self.queue_video[slots] = key_v.to(self.queue_video.dtype)
+        self.queue_audio[slots] = key_a.to(self.queue_audio.dtype)
         self.queue_ptr[0] = (ptr + num) % self.queue_size
 
     def forward(self,
@@ -124,13 +122,15 @@ class MoCoQueueLoss(nn.Module):
                 f'MoCoQueueLoss: queries {tuple(query_v.shape)} and keys '
                 f'{tuple(key_v.shape)} must both be (n, feat_dim='
                 f'{self.feat_dim}).')
-        q_v = F.normalize(query_v.float(), dim=1)
-        q_a = F.normalize(query_a.float(), dim=1)
-        k_v = F.normalize(key_v.detach().float(), dim=1)
-        k_a = F.normalize(key_a.detach().float(), dim=1)
+        q_v = F.normalize(upcast(query_v), dim=1)
+        q_a = F.normalize(upcast(query_a), dim=1)
+        k_v = F.normalize(upcast(key_v.detach()), dim=1)
+        k_a = F.normalize(upcast(key_a.detach()), dim=1)
         # Clone: the queues change in place below, after the loss is built.
-        loss = self._info_nce(q_v, k_a, self.queue_audio.clone().float()) + \
-            self._info_nce(q_a, k_v, self.queue_video.clone().float())
+        queue_v = self.queue_video.clone().to(q_v.dtype)
+        queue_a = self.queue_audio.clone().to(q_v.dtype)
+        loss = self._info_nce(q_v, k_a, queue_a) + \
+            self._info_nce(q_a, k_v, queue_v)
         sizes = batch_sizes(q_v, self.gather_distributed)
         if self.training if update_queue is None else update_queue:
             self._enqueue(k_v, k_a, sizes)

@@ -5,7 +5,7 @@ from mmaction.registry import MODELS
 from torch import Tensor, nn
 
 from ._dist_utils import (batch_sizes, check_pair, gather, local_share,
-                          row_offset)
+                          row_offset, upcast)
 
 
 @MODELS.register_module()
@@ -54,8 +54,8 @@ class NTXentCrossModalLoss(nn.Module):
         """
         check_pair(feat_v, feat_a, 'NTXentCrossModalLoss',
                    ('feat_v', 'feat_a'))
-        z_v = F.normalize(feat_v.float(), dim=1)
-        z_a = F.normalize(feat_a.float(), dim=1)
+        z_v = F.normalize(upcast(feat_v), dim=1)
+        z_a = F.normalize(upcast(feat_a), dim=1)
         sizes = batch_sizes(z_v, self.gather_distributed)
         all_v, all_a = gather(z_v, sizes), gather(z_a, sizes)
         n = z_v.shape[0]

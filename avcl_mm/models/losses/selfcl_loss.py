@@ -14,7 +14,8 @@ class SelfCLLoss(nn.Module):
 
     With ``h(x, y) = exp(cos(x, y) / tau)``, the video term of sample ``i``
 
-    ``l_v(i) = -log h(v_i, a_i) / (sum_j h(v_i, a_j) + sum_{j != i} h(v_i, v_j))``
+    ``l_v(i) = -log h(v_i, a_i) /
+    (sum_j h(v_i, a_j) + sum_{j != i} h(v_i, v_j))``
 
     contrasts the paired audio against every audio and every *other* video
     of the batch; ``l_a(i)`` swaps the roles, and

@@ -3,7 +3,7 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 from torch import Tensor, nn
 
-from ._dist_utils import batch_sizes, check_pair, local_share
+from ._dist_utils import batch_sizes, check_pair, local_share, upcast
 
 
 @MODELS.register_module()
@@ -32,8 +32,8 @@ class SimSiamLoss(nn.Module):
 
     @staticmethod
     def _negative_cosine(pred: Tensor, proj: Tensor) -> Tensor:
-        pred = F.normalize(pred.float(), dim=1)
-        proj = F.normalize(proj.detach().float(), dim=1)
+        pred = F.normalize(upcast(pred), dim=1)
+        proj = F.normalize(upcast(proj.detach()), dim=1)
         return -(pred * proj).sum(dim=1).mean()
 
     def forward(self, pred_v: Tensor, pred_a: Tensor, proj_v: Tensor,

@@ -34,7 +34,8 @@ def get_world_size() -> int:
     return dist.get_world_size() if is_distributed() else 1
 
 
-def all_batch_sizes(n: int, device: Optional[torch.device] = None) -> List[int]:
+def all_batch_sizes(n: int,
+                    device: Optional[torch.device] = None) -> List[int]:
     """Batch size of every rank, in rank order.
 
     Args:

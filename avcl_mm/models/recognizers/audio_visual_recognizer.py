@@ -1,0 +1,253 @@
+"""Two-stream audio-visual recognizer: AVCL pretraining and finetuning."""
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModel
+from mmaction.registry import MODELS
+
+from avcl_mm.models.utils.recognizer_utils import (as_list,
+                                                   check_recognizer_args,
+                                                   global_pool, pair_views,
+                                                   probe_channels,
+                                                   stage_position)
+
+_DEFAULT_PREPROCESSOR = dict(
+    type='MultiModalDataPreprocessor',
+    preprocessors=dict(
+        imgs=dict(type='ActionDataPreprocessor', format_shape='NCTHW'),
+        audios=dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
+_PROBE_SIZE = 112  # paper crop; used only to read unknown channel sizes
+
+
+@MODELS.register_module()
+class AudioVisualRecognizer(BaseModel):
+    """Video + audio encoders, an optional fusion neck and two heads, for
+    `AVCL <https://arxiv.org/abs/2204.13386>`_.
+
+    Inputs (after ``MultiModalDataPreprocessor``) are a dict with ``imgs``
+    ``(N, V, C, T, H, W)`` and ``audios`` ``(N, Va, 1, 1, H, W)``
+    (``audio_input='clip'``, a one-frame clip for 3D encoders) or
+    ``(N, Va, 1, H, W)`` (``'image'``, for 2D audio backbones such as
+    ``ResNetAudio``). Each backbone's last map is averaged globally to
+    ``(N * V, C)``. Audio views pair with video views (``Va == V``) or one
+    audio view serves all video views (``Va == 1``).
+
+    - ``train_mode='ssl'``: ``(f_v, f_a) = neck((v, a))`` (``(v, a)`` without
+      neck) go to ``ssl_head.loss``; no label is read.
+    - ``train_mode='cls'``: the classifier sees ``cat([f_v, f_a])`` (AVCL with
+      AMFM), ``cat([v, a])`` without neck, or one modality
+      (``modality='video'`` / ``'audio'``: Baseline-R / Baseline-A).
+    - ``predict``: class scores averaged over the views of a sample.
+    - ``tensor``: ``(f_v, f_a)``, or the single modality's features.
+
+    ``share_backbone=True`` runs the audio through the video encoder (Table I)
+    after repeating its channel to the encoder's ``in_channels``.
+    ``cgra_stages`` (Table II) names backbone ``out_indices`` whose pooled
+    maps also go to the SSL head; both backbones must return them (set
+    ``out_indices`` to include them and the last stage, last stage last).
+
+    Args:
+        video_backbone (dict, optional): Video encoder config (``None`` only
+            for ``modality='audio'``).
+        audio_backbone (dict, optional): Audio encoder config. Defaults to
+            ``None``.
+        neck (dict, optional): Fusion neck (``AMFM``); ``None`` = no fusion.
+            Its ``in_channels``/``audio_channels`` default to the encoders'.
+            Defaults to ``None``.
+        ssl_head (dict, optional): Self-supervised head (``AVCLHead``).
+            Defaults to ``None``.
+        cls_head (dict, optional): Classification head (``AVClsHead``); its
+            ``in_channels`` defaults to the classified feature size.
+            Defaults to ``None``.
+        data_preprocessor (dict, optional): Defaults to ``None`` (a
+            ``MultiModalDataPreprocessor`` without normalisation).
+        share_backbone (bool): One encoder for both modalities. Defaults to
+            ``False``.
+        modality (str): ``'av'``, ``'video'`` or ``'audio'``. Defaults to
+            ``'av'``.
+        cgra_stages (Sequence[int], optional): Extra CGRA stages. Defaults to
+            ``None``.
+        audio_input (str): ``'clip'`` or ``'image'``. Defaults to ``'clip'``.
+        train_mode (str, optional): ``'ssl'`` or ``'cls'``; ``None`` picks
+            ``'ssl'`` when there is an ``ssl_head``. Defaults to ``None``.
+        feat_channels (Sequence[int], optional): ``(C_video, C_audio)``;
+            ``None`` reads them by one no-grad dry run on a 16x112x112 clip
+            and a 112x112 spectrogram at construction. Defaults to ``None``.
+        init_cfg (dict, optional): Defaults to ``None``.
+    """
+
+    def __init__(self,
+                 video_backbone: Optional[dict],
+                 audio_backbone: Optional[dict] = None,
+                 neck: Optional[dict] = None,
+                 ssl_head: Optional[dict] = None,
+                 cls_head: Optional[dict] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 share_backbone: bool = False,
+                 modality: str = 'av',
+                 cgra_stages: Optional[Sequence[int]] = None,
+                 audio_input: str = 'clip',
+                 train_mode: Optional[str] = None,
+                 feat_channels: Optional[Sequence[int]] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        if isinstance(data_preprocessor, dict) or data_preprocessor is None:
+            data_preprocessor = MODELS.build(data_preprocessor or
+                                             _DEFAULT_PREPROCESSOR)
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.modality, self.audio_input = modality, audio_input
+        self.share_backbone = share_backbone
+        self.train_mode = train_mode or ('ssl' if ssl_head else 'cls')
+        self.cgra_stages = tuple(cgra_stages or ())
+        check_recognizer_args(
+            type(self).__name__, modality, audio_input, self.train_mode,
+            share_backbone, self.cgra_stages,
+            dict(video_backbone=video_backbone, audio_backbone=audio_backbone,
+                 neck=neck, ssl_head=ssl_head, cls_head=cls_head))
+        self.video_backbone = MODELS.build(video_backbone) \
+            if modality != 'audio' else None
+        self.audio_backbone = MODELS.build(audio_backbone) \
+            if modality != 'video' and not share_backbone else None
+        ch_v, ch_a = feat_channels or self._probe()
+        if neck is not None:
+            neck = dict(neck)
+            neck.setdefault('in_channels', ch_v)
+            neck.setdefault('audio_channels', ch_a)
+            self.neck = MODELS.build(neck)
+        else:
+            self.neck = None
+        self.ssl_head = MODELS.build(ssl_head) if ssl_head else None
+        if cls_head is not None:
+            cls_head = dict(cls_head)
+            cls_head.setdefault('in_channels', {
+                'av': ch_v + ch_a, 'video': ch_v, 'audio': ch_a}[modality])
+        self.cls_head = MODELS.build(cls_head) if cls_head else None
+
+    @property
+    def audio_encoder(self) -> Optional[nn.Module]:
+        """The module that encodes audio (the video one when shared)."""
+        return self.video_backbone if self.share_backbone else \
+            self.audio_backbone
+
+    def _probe(self) -> Tuple[int, int]:
+        """Read output channels with a no-grad dry run (see ``Args``)."""
+        s, ch_v, ch_a = _PROBE_SIZE, 0, 0
+        if self.modality != 'audio':
+            c_in = getattr(self.video_backbone, 'in_channels', 3)
+            ch_v = probe_channels(self.video_backbone,
+                                  torch.zeros(1, c_in, 16, s, s))[-1]
+        if self.modality != 'video':
+            shape = (1, 1, 1, s, s) if self.audio_input == 'clip' else \
+                (1, 1, s, s)
+            ch_a = probe_channels(self.audio_encoder,
+                                  self._audio_in(torch.zeros(shape)))[-1]
+        return ch_v, ch_a
+
+    def _audio_in(self, x: torch.Tensor) -> torch.Tensor:
+        """Repeat the one audio channel for a shared RGB encoder."""
+        if not self.share_backbone:
+            return x
+        c_in = getattr(self.video_backbone, 'in_channels', 3)
+        return x.expand(-1, c_in, *x.shape[2:])
+
+    def _flatten(self, inputs: Dict[str, torch.Tensor], key: str,
+                 hint: str) -> torch.Tensor:
+        if key not in inputs:
+            raise KeyError(f'{type(self).__name__}: inputs have no {key!r}; '
+                           "pack it with PackActionInputs(collect_keys="
+                           "('imgs', 'audios')).")
+        x = inputs[key]
+        if x.dim() != len(hint.split(',')):
+            raise ValueError(f'{type(self).__name__}: {key} must be {hint}, '
+                             f'got {tuple(x.shape)}.')
+        return x.flatten(0, 1)
+
+    def extract_feat(self, inputs: Dict[str, torch.Tensor],
+                     pool: bool = True) -> Dict[str, List[torch.Tensor]]:
+        """Run the encoders.
+
+        Args:
+            inputs (dict[str, torch.Tensor]): ``imgs`` and/or ``audios``.
+            pool (bool): Average the maps globally. Defaults to ``True``.
+
+        Returns:
+            dict[str, list[torch.Tensor]]: ``video`` / ``audio``: every map a
+            backbone returns, ``(N * V, C, ...)``, or ``(N * V, C)`` when
+            ``pool``.
+        """
+        feats = dict()
+        if self.modality != 'audio':
+            x = self._flatten(inputs, 'imgs', '(N, V, C, T, H, W)')
+            feats['video'] = as_list(self.video_backbone(x))
+        if self.modality != 'video':
+            hint = '(N, Va, 1, 1, H, W)' if self.audio_input == 'clip' \
+                else '(N, Va, 1, H, W)'
+            x = self._audio_in(self._flatten(inputs, 'audios', hint))
+            feats['audio'] = as_list(self.audio_encoder(x))
+        if pool:
+            feats = {k: [global_pool(m) for m in v] for k, v in feats.items()}
+        return feats
+
+    def _features(self, inputs: Dict[str, torch.Tensor]) -> tuple:
+        """Pooled, view-paired and fused features ``(v, a, stages, N)``;
+        ``a`` is ``None`` for a single modality."""
+        n = next(iter(inputs.values())).shape[0]
+        feats = self.extract_feat(inputs)
+        if self.modality != 'av':
+            return feats[self.modality][-1], None, [], n
+        v, a, _ = pair_views(feats['video'][-1], feats['audio'][-1], n)
+        if self.neck is not None:
+            v, a = self.neck((v, a))
+        stages = []
+        for stage in self.cgra_stages:
+            i = stage_position(self.video_backbone, stage)
+            j = stage_position(self.audio_encoder, stage)
+            stages.append(
+                pair_views(feats['video'][i], feats['audio'][j], n)[:2])
+        return v, a, stages, n
+
+    @staticmethod
+    def _cls_input(v: torch.Tensor, a: Optional[torch.Tensor]) -> torch.Tensor:
+        return v if a is None else torch.cat([v, a], dim=1)
+
+    def loss(self, inputs: Dict[str, torch.Tensor],
+             data_samples: Optional[list] = None) -> Dict[str, torch.Tensor]:
+        """Self-supervised or classification losses (see ``train_mode``)."""
+        if self.train_mode == 'ssl':
+            views = [inputs[k].shape[1] for k in ('imgs', 'audios')]
+            if views[0] != views[1]:
+                raise ValueError('Self-supervised training pairs each video '
+                                 'view with its own audio view; got '
+                                 f'{views[0]} video and {views[1]} audio '
+                                 'views per sample.')
+            v, a, stages, _ = self._features(inputs)
+            return self.ssl_head.loss(v, a, data_samples, stage_feats=stages)
+        v, a, _, n = self._features(inputs)
+        views = v.shape[0] // n
+        samples = [s for s in data_samples for _ in range(views)]
+        return self.cls_head.loss(self._cls_input(v, a), samples)
+
+    def predict(self, inputs: Dict[str, torch.Tensor],
+                data_samples: list) -> list:
+        """Class scores averaged over views, stored in the data samples."""
+        if self.cls_head is None:
+            raise ValueError(f'{type(self).__name__}: predict needs a '
+                             'cls_head (this is a pretraining model).')
+        v, a, _, _ = self._features(inputs)
+        return self.cls_head.predict(self._cls_input(v, a), data_samples)
+
+    def forward(self, inputs: Dict[str, torch.Tensor],
+                data_samples: Optional[list] = None,
+                mode: str = 'tensor'
+                ) -> Union[Dict, list, torch.Tensor, Tuple[torch.Tensor]]:
+        """Dispatch on ``mode``: ``'loss'``, ``'predict'`` or ``'tensor'``."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            v, a, _, _ = self._features(inputs)
+            return v if a is None else (v, a)
+        raise ValueError(f"Invalid mode {mode!r}: use 'loss', 'predict' or "
+                         "'tensor'.")

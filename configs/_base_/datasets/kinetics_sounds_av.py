@@ -1,0 +1,89 @@
+# Kinetics-Sounds audio-visual data (paper Sec. II-A, SPEC 1.1).
+# Video: 16 consecutive frames, short side 128, random crop 112, flip.
+# Audio: the whole track of the video file itself, mono, 24 kHz -> log-mel
+# (10 ms window/hop, 256 mels) -> 256x256 -> crop 112 -> standardised.
+# Annotation files are written by tools/data/prepare_kinetics_sounds.py.
+dataset_type = 'AudioVisualDataset'
+data_root = 'data/kinetics400'
+video_root = 'data/kinetics400/videos_train'
+video_root_val = 'data/kinetics400/videos_val'
+ann_file_train = 'data/kinetics_sounds/k32_train.txt'
+ann_file_val = 'data/kinetics_sounds/k32_val.txt'
+ann_file_test = 'data/kinetics_sounds/k32_test.txt'
+class_list = 'data/kinetics_sounds/k32_classes.txt'
+num_classes = 32
+
+clip_len = 16
+audio_ops = [
+    dict(type='LoadAudioFromVideo', sample_rate=24000),
+    dict(type='LogMelSpectrogram', sample_rate=24000, win_length=240,
+         hop_length=240, n_mels=256),
+    dict(type='SpectrogramResize', size=(256, 256)),
+]
+train_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
+         num_clips=1),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 128)),
+    dict(type='RandomCrop', size=112),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    *audio_ops,
+    dict(type='SpectrogramCrop', size=(112, 112), random=True),
+    dict(type='SpectrogramStandardize'),
+    dict(type='FormatAudioClip', as_clip=True),
+    dict(type='PackActionInputs', collect_keys=('imgs', 'audios')),
+]
+val_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
+         num_clips=1, test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 128)),
+    dict(type='CenterCrop', crop_size=112),
+    dict(type='FormatShape', input_format='NCTHW'),
+    *audio_ops,
+    dict(type='SpectrogramCrop', size=(112, 112), random=False),
+    dict(type='SpectrogramStandardize'),
+    dict(type='FormatAudioClip', as_clip=True),
+    dict(type='PackActionInputs', collect_keys=('imgs', 'audios')),
+]
+# multi-clip test: 10 clips per video, scores averaged
+test_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
+         num_clips=10, test_mode=True),
+    *val_pipeline[2:],
+]
+
+train_dataloader = dict(
+    batch_size=2,  # per GPU; 8 GPUs x 2 = the paper's batch 16
+    num_workers=8,
+    persistent_workers=True,
+    pin_memory=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type=dataset_type, ann_file=ann_file_train,
+                 data_prefix=dict(video=video_root), classes=class_list,
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=2,
+    num_workers=8,
+    persistent_workers=True,
+    pin_memory=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, ann_file=ann_file_val,
+                 data_prefix=dict(video=video_root_val), classes=class_list,
+                 pipeline=val_pipeline, test_mode=True))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=8,
+    persistent_workers=True,
+    pin_memory=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(type=dataset_type, ann_file=ann_file_test,
+                 data_prefix=dict(video=video_root_val), classes=class_list,
+                 pipeline=test_pipeline, test_mode=True))
+val_evaluator = dict(type='AccMetric',
+                     metric_list=('top_k_accuracy', 'mean_class_accuracy'))
+test_evaluator = val_evaluator

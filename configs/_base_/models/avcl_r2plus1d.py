@@ -1,0 +1,14 @@
+# AVCL pretraining model, R(2+1)D encoders (paper Sec. III-B): the R3D of
+# avcl_r3d.py with every 3D conv factorised into a spatial 1xdxd conv and a
+# temporal tx1x1 conv (mmaction's Conv2plus1d, mid-channels chosen to keep the
+# parameter count of the 3D conv).
+# Built with mmaction's ResNet3d + conv_cfg=Conv2plus1d rather than its
+# ResNet2Plus1d class: ResNet2Plus1d always applies the stem max-pool and
+# ignores out_indices, so it could neither keep the R3D layout (no max-pool)
+# nor return intermediate stages for the CGRA-layer ablation. The modules
+# and weights are the same.
+_base_ = ['./avcl_r3d.py']
+
+model = dict(
+    video_backbone=dict(conv_cfg=dict(type='Conv2plus1d')),
+    audio_backbone=dict(conv_cfg=dict(type='Conv2plus1d')))
