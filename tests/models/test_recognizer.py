@@ -1,6 +1,7 @@
 """AudioVisualRecognizer end to end through MultiModalDataPreprocessor, on
 tiny encoders of every family and on a mixed X3D + ResNetAudio model."""
 import copy
+import os
 
 import pytest
 import torch
@@ -298,3 +299,14 @@ def test_init_weights_runs_for_every_family():
         loss = model(model.data_preprocessor(_batch())['inputs'],
                      mode='loss')
         assert all(torch.isfinite(v) for v in loss.values())
+
+
+@pytest.mark.parametrize('name', ['avcl_r3d', 'avcl_c3d', 'avcl_r2plus1d'])
+def test_paper_model_configs_build_with_512_channel_encoders(name):
+    from mmengine.config import Config
+    root = os.path.join(os.path.dirname(__file__), '..', '..')
+    cfg = Config.fromfile(
+        os.path.join(root, 'configs', '_base_', 'models', f'{name}.py'))
+    model = MODELS.build(cfg.model)  # reads the channels by a dry run
+    assert (model.neck.in_channels, model.neck.audio_channels) == (512, 512)
+    assert model.neck.squeeze.out_features == 512

@@ -1,62 +1,80 @@
-"""Read the audio track of the video file itself."""
+"""``LoadAudioFromVideo``: the mono waveform of the video file's own track."""
 import os.path as osp
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
-from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
 
-from avcl_mm.datasets.bad_samples import report_bad_sample
+from avcl_mm.datasets.bad_sample import count_event, report_bad_sample
 
-# decord's mono downmix of a 2-channel track returns (L + R) / sqrt(2), i.e.
-# sqrt(2) x the channel mean: a 0.5-amplitude sine in both channels of an
-# AAC track (RMS 0.354) came back with RMS 0.4998; mono tracks come back
-# unscaled (RMS 0.3578). We divide by this factor for stereo sources.
+# decord's ``AudioReader(..., mono=True)`` downmixes through libswresample,
+# whose stereo -> mono matrix is (L + R) / sqrt(2) (no renormalisation for
+# float output), i.e. sqrt(2) x the plain channel mean. Measured ratio of
+# decord mono to the PyAV-decoded channel mean: 1.4142135 on
+# shared/data/media/av_clip_mpeg4_mp3.avi (stereo MP3, 44.1 kHz, native
+# rate) and 1.412 on a synthetic stereo AAC track (L 0.5, R 0.25 sine);
+# mono tracks come back unscaled (ratio 0.999). Stereo sources are divided by
+# this factor. Sources with more than two channels use ffmpeg's surround
+# downmix matrix and are left as decord returns them.
 DECORD_STEREO_MONO_GAIN = float(np.sqrt(2.0))
+_NO_AUDIO_MESSAGE = "Can't find audio stream"
 
 
-def _audio_channels(path: str) -> Optional[int]:
-    """Channel count of the first audio stream (container metadata only,
-    no decoding), ``0`` without audio, ``None`` if unknown."""
+def probe_audio(path: str) -> Tuple[Optional[int], Optional[float]]:
+    """Audio channel count (``0``: no audio stream) and container duration in
+    seconds of ``path``, from the header only (PyAV); ``(None, None)`` when
+    the header cannot be read."""
     try:
         import av
         with av.open(path) as container:
             streams = container.streams.audio
-            return streams[0].channels if streams else 0
-    except Exception:  # unreadable header: let decord report the error
-        return None
+            channels = streams[0].codec_context.channels if streams else 0
+            duration = container.duration / 1e6 if container.duration else None
+            return int(channels), duration
+    except Exception:  # decord reports the real error below
+        return None, None
 
 
 @TRANSFORMS.register_module()
 class LoadAudioFromVideo(BaseTransform):
-    """Load the mono waveform of ``results['filename']``'s own audio track.
+    """Load ``results['filename']``'s audio track as a mono float32 waveform.
 
-    The whole track is decoded with ``decord.AudioReader`` and resampled to
-    ``sample_rate`` (`AVCL <https://arxiv.org/abs/2204.13386>`_ uses the whole
-    audio, mono, 24 kHz). A sidecar file with the same stem (``clip.wav`` or
-    ``clip.npy`` next to ``clip.mp4``) is used instead when present and
-    ``prefer_sidecar``; an ``.npy`` sidecar holds a 1-D float waveform that is
-    already at ``sample_rate``.
+    `AVCL <https://arxiv.org/abs/2204.13386>`_ feeds the *whole* audio track
+    of each video, mono, resampled to 24 kHz. The track is decoded and
+    resampled by ``decord.AudioReader(path, sample_rate, mono=True)`` (never
+    ``mono=False``: with resampling it returns garbage); the sqrt(2) gain of
+    its stereo downmix is removed so that the amplitude equals the channel
+    mean. A sidecar with the same stem (``clip.wav`` / ``clip.npy`` beside
+    ``clip.mp4``) is an option: ``.wav`` is read with soundfile, averaged
+    over channels and resampled; ``.npy`` holds a waveform ``(L,)`` or
+    ``(C, L)`` that must already be at ``sample_rate`` (no rate is stored).
 
-    ``window=N`` keeps N seconds centred on the sampled video clip (needs
-    ``frame_inds`` and ``avg_fps`` from ``SampleFrames``/``DecordInit``, so put
-    this transform after them), zero-padded at the track edges (Table I).
+    ``window=N`` keeps N seconds centred on the sampled video frames (the
+    mean of ``frame_inds``, all clips together, over ``avg_fps``: put this
+    transform after ``DecordInit``/``SampleFrames``), zero-padded beyond the
+    track; the audio is assumed to start with the video.
 
-    Bad input: with ``on_error='warn'`` a file without a usable audio track
-    gets a silent waveform as long as the video (1 s if unknown), one warning
-    per file and an entry in the bad-sample log; ``'raise'`` raises an error
-    naming the file. Non-finite samples are replaced by 0.
+    Bad input: a file without an audio stream, or whose video decodes but
+    audio does not, gets a silent waveform as long as the video (1 s when
+    unknown) with ``on_error='warn'`` (one warning per file, see
+    :mod:`avcl_mm.datasets.bad_sample`) and raises with ``'raise'``. A file
+    that cannot be opened at all always raises (the dataset's ``on_error``
+    decides). Non-finite samples are set to 0 and counted.
 
-    Added keys: ``audio`` (float32 ``(L,)``), ``audio_sample_rate``.
+    Required keys: ``filename``; ``frame_inds``, ``avg_fps`` with ``window``.
+    Added keys: ``audio`` float32 ``(L,)``, ``audio_sample_rate``,
+    ``audio_source`` (``'video'``, ``'wav'``, ``'npy'`` or ``'silence'``).
 
     Args:
         sample_rate (int): Output rate in Hz. Defaults to ``24000``.
-        window (float, optional): Seconds around the clip centre; ``None``
-            keeps the whole track. Defaults to ``None``.
-        sidecar (Sequence[str]): Sidecar extensions looked for. Defaults to
-            ``('.wav', '.npy')``.
-        prefer_sidecar (bool): Use a sidecar when it exists. Defaults to
-            ``True``.
+        window (float, optional): Seconds kept around the clip centre;
+            ``None`` keeps the whole track. Defaults to ``None``.
+        sidecar (Sequence[str]): Sidecar extensions, in order of preference.
+            Defaults to ``('.wav', '.npy')``.
+        prefer_sidecar (bool): Read a sidecar before the video's track; when
+            ``False`` a sidecar is only used for a video without audio.
+            Defaults to ``True``.
         on_error (str): ``'warn'`` or ``'raise'``. Defaults to ``'warn'``.
     """
 
@@ -66,20 +84,25 @@ class LoadAudioFromVideo(BaseTransform):
                  sidecar: Sequence[str] = ('.wav', '.npy'),
                  prefer_sidecar: bool = True,
                  on_error: str = 'warn') -> None:
-        if sample_rate <= 0:
-            raise ValueError(f'sample_rate must be > 0, got {sample_rate}')
-        if window is not None and window <= 0:
-            raise ValueError(f'window must be > 0 seconds, got {window}')
+        if int(sample_rate) <= 0:
+            raise ValueError(f'sample_rate must be > 0 Hz, got {sample_rate}')
+        if window is not None and not window > 0:
+            raise ValueError(f'window must be > 0 seconds or None, got '
+                             f'{window}')
         if on_error not in ('warn', 'raise'):
-            raise ValueError("on_error must be 'warn' or 'raise', got "
+            raise ValueError(f"on_error must be 'warn' or 'raise', got "
                              f'{on_error!r}')
+        bad = [ext for ext in sidecar if ext not in ('.wav', '.npy')]
+        if bad:
+            raise ValueError(f'sidecar extensions must be .wav or .npy, got '
+                             f'{bad}')
         self.sample_rate = int(sample_rate)
-        self.window = window
+        self.window = None if window is None else float(window)
         self.sidecar = tuple(sidecar)
-        self.prefer_sidecar = prefer_sidecar
+        self.prefer_sidecar = bool(prefer_sidecar)
         self.on_error = on_error
 
-    def _sidecar_path(self, path: str) -> Optional[str]:
+    def _find_sidecar(self, path: str) -> Optional[str]:
         stem = osp.splitext(path)[0]
         for ext in self.sidecar:
             if osp.isfile(stem + ext):
@@ -88,41 +111,76 @@ class LoadAudioFromVideo(BaseTransform):
 
     def _read_sidecar(self, path: str) -> np.ndarray:
         if path.endswith('.npy'):
-            return np.load(path, allow_pickle=False).astype(np.float32)
+            wav = np.load(path, allow_pickle=False).astype(np.float32)
+            if wav.ndim == 2:
+                wav = wav.mean(axis=0)
+            if wav.ndim != 1:
+                raise ValueError(f'{path}: expected a (L,) or (C, L) '
+                                 f'waveform, got shape {wav.shape}')
+            return wav
         import soundfile
-        wav, sr = soundfile.read(path, dtype='float32', always_2d=True)
+        wav, rate = soundfile.read(path, dtype='float32', always_2d=True)
         wav = wav.mean(axis=1)
-        if sr != self.sample_rate:
+        if rate != self.sample_rate:
             import torch
             import torchaudio.functional as AF
-            wav = AF.resample(torch.from_numpy(wav), sr,
+            wav = AF.resample(torch.from_numpy(wav), rate,
                               self.sample_rate).numpy()
         return wav
 
     def _read_track(self, path: str) -> np.ndarray:
         import decord
-        channels = _audio_channels(path)
+        channels, _ = probe_audio(path)
         if channels == 0:
-            raise RuntimeError('the file has no audio stream')
-        reader = decord.AudioReader(path, sample_rate=self.sample_rate,
-                                    mono=True)
+            raise LookupError('the file has no audio stream')
+        try:
+            reader = decord.AudioReader(path, sample_rate=self.sample_rate,
+                                        mono=True)
+        except decord.DECORDError as err:
+            if _NO_AUDIO_MESSAGE in str(err):
+                raise LookupError('the file has no audio stream') from err
+            raise
         wav = reader[:].asnumpy().reshape(-1).astype(np.float32)
         if channels == 2:
             wav /= DECORD_STEREO_MONO_GAIN
         return wav
 
-    def _video_seconds(self, results: dict) -> float:
+    def _silence(self, results: dict, path: str) -> np.ndarray:
         frames, fps = results.get('total_frames'), results.get('avg_fps')
-        if frames and fps:
-            return float(frames) / float(fps)
-        return 1.0
+        seconds = frames / fps if frames and fps else probe_audio(path)[1]
+        seconds = seconds if seconds and np.isfinite(seconds) else 1.0
+        return np.zeros(max(1, int(round(seconds * self.sample_rate))),
+                        dtype=np.float32)
+
+    def _load(self, results: dict, path: str) -> Tuple[np.ndarray, str]:
+        side = self._find_sidecar(path) if self.sidecar else None
+        if side and self.prefer_sidecar:
+            try:
+                return self._read_sidecar(side), side[-3:]
+            except Exception as err:
+                if self.on_error == 'raise':
+                    raise
+                report_bad_sample(side, f'{err}; reading the video track '
+                                  'instead', kind='bad_sidecar')
+                side = None
+        try:
+            wav = self._read_track(path)
+        except LookupError:
+            if side is None:
+                raise
+            return self._read_sidecar(side), side[-3:]
+        if wav.size == 0:
+            raise LookupError('the audio track is empty')
+        return wav, 'video'
 
     def _crop_window(self, wav: np.ndarray, results: dict) -> np.ndarray:
         if 'frame_inds' not in results or not results.get('avg_fps'):
-            raise KeyError('LoadAudioFromVideo(window=...) needs frame_inds '
-                           'and avg_fps: put it after SampleFrames.')
-        centre = (float(np.mean(results['frame_inds'])) + 0.5) / \
-            float(results['avg_fps'])
+            raise KeyError(
+                f'LoadAudioFromVideo(window={self.window}) needs '
+                '"frame_inds" and "avg_fps": put it after DecordInit and '
+                'SampleFrames in the pipeline, or use window=None.')
+        frame = np.mean(results['frame_inds']) - results.get('start_index', 0)
+        centre = (float(frame) + 0.5) / float(results['avg_fps'])
         length = int(round(self.window * self.sample_rate))
         start = int(round(centre * self.sample_rate)) - length // 2
         out = np.zeros(length, dtype=np.float32)
@@ -132,35 +190,37 @@ class LoadAudioFromVideo(BaseTransform):
         return out
 
     def transform(self, results: dict) -> dict:
+        """Add ``audio`` ``(L,)`` float32 and ``audio_sample_rate``."""
         path = results['filename']
-        side = self._sidecar_path(path) if self.prefer_sidecar else None
+        video_ok = 'total_frames' in results  # the frames were readable
         try:
-            wav = self._read_sidecar(side) if side else self._read_track(path)
-            if wav.size == 0:
-                raise RuntimeError('the audio track is empty')
+            wav, source = self._load(results, path)
         except Exception as err:
-            if self.on_error == 'raise':
-                source = side or path
+            missing = isinstance(err, LookupError) or video_ok
+            if self.on_error == 'raise' or not missing:
                 raise RuntimeError(
-                    f'LoadAudioFromVideo: cannot read the audio of "{source}"'
-                    f': {err}. Use on_error="warn" to continue with '
-                    'silence, or remove the file from the annotation list '
-                    '(tools/data/check_dataset.py lists such files).') from err
-            report_bad_sample(path, f'no usable audio ({err}); using silence')
-            wav = np.zeros(
-                max(1, int(self._video_seconds(results) * self.sample_rate)),
-                dtype=np.float32)
-        bad = ~np.isfinite(wav)
-        if bad.any():
-            report_bad_sample(path, f'{int(bad.sum())} non-finite audio '
-                              'samples set to 0')
-            wav = np.where(bad, 0.0, wav).astype(np.float32)
+                    f'LoadAudioFromVideo: cannot read the audio of "{path}": '
+                    f'{err}. Remove the file from the annotation list '
+                    '(tools/data/check_dataset.py lists such files) or use '
+                    "on_error='warn'.") from err
+            report_bad_sample(path, f'{err}; using silence', kind='no_audio')
+            wav, source = self._silence(results, path), 'silence'
+        finite = np.isfinite(wav)
+        if not finite.all():
+            n_bad = int(wav.size - finite.sum())
+            count_event('nonfinite_audio_samples', n_bad)
+            report_bad_sample(path, f'{n_bad} non-finite audio samples set '
+                              'to 0', kind='nonfinite_audio')
+            wav = np.where(finite, wav, 0.0)
         if self.window is not None:
             wav = self._crop_window(wav, results)
         results['audio'] = np.ascontiguousarray(wav, dtype=np.float32)
         results['audio_sample_rate'] = self.sample_rate
+        results['audio_source'] = source
         return results
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(sample_rate={self.sample_rate}, '
-                f'window={self.window}, on_error={self.on_error!r})')
+                f'window={self.window}, sidecar={self.sidecar}, '
+                f'prefer_sidecar={self.prefer_sidecar}, '
+                f'on_error={self.on_error!r})')

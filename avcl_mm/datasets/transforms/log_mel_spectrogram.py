@@ -1,57 +1,65 @@
-"""Log-mel spectrogram of a waveform (AVCL audio input)."""
+"""``LogMelSpectrogram``: waveform -> ``log(mel power + eps)``, time first."""
+import math
+import warnings
 from typing import Optional
 
 import numpy as np
 import torch
 import torchaudio.functional as AF
-from mmcv.transforms import BaseTransform
 from mmaction.registry import TRANSFORMS
+from mmcv.transforms import BaseTransform
+
+from avcl_mm.datasets.bad_sample import count_event, report_bad_sample
 
 
-def mel_filterbank(n_fft: int, sample_rate: int, n_mels: int, f_min: float,
-                   f_max: float, mel_scale: str) -> torch.Tensor:
-    """Triangular mel filters ``(n_fft // 2 + 1, n_mels)``, area-normalised
-    (slaney) for ``mel_scale='slaney'``, peak 1 for ``'htk'``."""
-    return AF.melscale_fbanks(
-        n_freqs=n_fft // 2 + 1, f_min=f_min, f_max=f_max, n_mels=n_mels,
-        sample_rate=sample_rate,
-        norm='slaney' if mel_scale == 'slaney' else None,
-        mel_scale=mel_scale)
+def mel_filters(n_fft: int, sample_rate: int, n_mels: int, f_min: float,
+                f_max: float, mel_scale: str) -> torch.Tensor:
+    """Triangular mel filters ``(n_fft // 2 + 1, n_mels)`` with slaney area
+    normalisation (librosa's ``norm='slaney'``) on the ``mel_scale``."""
+    with warnings.catch_warnings():  # empty filters are checked by callers
+        warnings.simplefilter('ignore')
+        return AF.melscale_fbanks(n_freqs=n_fft // 2 + 1, f_min=f_min,
+                                  f_max=f_max, n_mels=n_mels,
+                                  sample_rate=sample_rate, norm='slaney',
+                                  mel_scale=mel_scale).to(torch.float32)
 
 
-def empty_filters(fb: torch.Tensor) -> int:
-    """Number of mel filters that cover no FFT bin."""
-    return int((fb.max(dim=0).values <= 0).sum())
+def count_empty_filters(filters: torch.Tensor) -> int:
+    """Number of mel filters (columns) that weight no FFT bin."""
+    return int((filters.amax(dim=0) <= 0).sum())
 
 
 @TRANSFORMS.register_module()
 class LogMelSpectrogram(BaseTransform):
-    """``log(mel power + eps)`` of ``results['audio']`` as ``(T, F)``.
+    """Log-mel spectrogram of ``results['audio']`` as ``(T, F)`` float32.
 
     `AVCL <https://arxiv.org/abs/2204.13386>`_: STFT with a 10 ms window and
-    a 10 ms hop (240 samples at 24 kHz) and 256 mel bands. A 240-point FFT
-    has only 121 bins, which leaves most of 256 mel filters empty, so the
-    Hann window is zero-padded to ``n_fft``: ``None`` picks the smallest power
-    of two with no empty filter (2048 for the defaults). Frames are centred
-    (``center=True``, zero padding), as librosa does by default.
+    10 ms hop (240 samples at 24 kHz), 256 mel bands, log scale. A 240-point
+    FFT has only 121 bins, too few for 256 mel filters, so the periodic Hann
+    window of ``win_length`` samples is zero-padded (centred) to ``n_fft``:
+    ``n_fft=None`` picks the smallest power of two >= ``win_length`` that
+    leaves no mel filter empty (1024 for the defaults). Frames are centred on
+    ``t * hop_length`` with zero padding at the ends (librosa's
+    ``center=True, pad_mode='constant'``), so ``T = 1 + L // hop_length``.
+    Output: ``log(filters^T |STFT|^2 + eps)``, ``F = n_mels``.
 
-    Reads ``audio`` (1-D float) and ``audio_sample_rate``; writes ``audios``
-    float32 ``(T, n_mels)``, time first as mmaction's audio features.
+    Required keys: ``audio`` ``(L,)``; ``audio_sample_rate`` if present must
+    equal ``sample_rate``. Added keys: ``audios`` float32 ``(T, n_mels)``.
 
     Args:
-        sample_rate (int): Expected rate of the waveform. Defaults to
-            ``24000``.
-        win_length (int): Window in samples. Defaults to ``240``.
+        sample_rate (int): Rate of the waveform in Hz. Defaults to ``24000``.
+        win_length (int): Window length in samples. Defaults to ``240``.
         hop_length (int): Hop in samples. Defaults to ``240``.
-        n_fft (int, optional): FFT size; ``None`` = automatic. Defaults to
+        n_fft (int, optional): FFT size; ``None`` chooses it. Defaults to
             ``None``.
-        n_mels (int): Mel bands. Defaults to ``256``.
-        f_min (float): Lowest frequency. Defaults to ``0.0``.
-        f_max (float, optional): Highest frequency; ``None`` = Nyquist.
-            Defaults to ``None``.
-        eps (float): Added before the log (silence stays finite). Defaults
-            to ``1e-6``.
-        mel_scale (str): ``'slaney'`` or ``'htk'``. Defaults to ``'slaney'``.
+        n_mels (int): Number of mel bands ``F``. Defaults to ``256``.
+        f_min (float): Lowest filter edge in Hz. Defaults to ``0.0``.
+        f_max (float, optional): Highest filter edge in Hz; ``None`` is the
+            Nyquist frequency. Defaults to ``None``.
+        eps (float): Added to the mel power before the log, so silence gives
+            ``log(eps)``. Defaults to ``1e-6``.
+        mel_scale (str): ``'slaney'`` (librosa ``htk=False``) or ``'htk'``.
+            Defaults to ``'slaney'``.
     """
 
     def __init__(self,
@@ -64,72 +72,97 @@ class LogMelSpectrogram(BaseTransform):
                  f_max: Optional[float] = None,
                  eps: float = 1e-6,
                  mel_scale: str = 'slaney') -> None:
-        if min(sample_rate, win_length, hop_length, n_mels) <= 0:
-            raise ValueError('sample_rate, win_length, hop_length and n_mels '
-                             'must be positive')
-        if eps <= 0:
+        for name, value in (('sample_rate', sample_rate),
+                            ('win_length', win_length),
+                            ('hop_length', hop_length), ('n_mels', n_mels)):
+            if int(value) <= 0:
+                raise ValueError(f'{name} must be a positive int, got {value}')
+        f_max = sample_rate / 2 if f_max is None else float(f_max)
+        if not 0 <= f_min < f_max <= sample_rate / 2:
+            raise ValueError(f'need 0 <= f_min < f_max <= sample_rate / 2, got '
+                             f'f_min={f_min}, f_max={f_max}')
+        if not eps > 0:
             raise ValueError(f'eps must be > 0, got {eps}')
         if mel_scale not in ('slaney', 'htk'):
             raise ValueError(f"mel_scale must be 'slaney' or 'htk', got "
                              f'{mel_scale!r}')
-        self.sample_rate = int(sample_rate)
-        self.win_length = int(win_length)
-        self.hop_length = int(hop_length)
-        self.n_mels = int(n_mels)
-        self.f_min = float(f_min)
-        self.f_max = float(f_max) if f_max is not None else sample_rate / 2
-        self.eps = float(eps)
-        self.mel_scale = mel_scale
-        if n_fft is None:
-            n_fft = 1 << max(0, (self.win_length - 1).bit_length())
-            while empty_filters(self._fb(n_fft)) and n_fft < (1 << 20):
-                n_fft *= 2
-        elif n_fft < win_length:
-            raise ValueError(f'n_fft={n_fft} must be >= win_length='
-                             f'{win_length}')
-        fb = self._fb(n_fft)
-        if empty_filters(fb):
-            good = n_fft
-            while empty_filters(self._fb(good)):
-                good *= 2
-            raise ValueError(
-                f'n_fft={n_fft} leaves {empty_filters(fb)} of {n_mels} mel '
-                f'filters empty; use n_fft >= {good} (or n_fft=None).')
-        self.n_fft = int(n_fft)
-        self.fb = fb.to(torch.float32)  # (n_freqs, n_mels)
+        self.sample_rate, self.n_mels = int(sample_rate), int(n_mels)
+        self.win_length, self.hop_length = int(win_length), int(hop_length)
+        self.f_min, self.f_max = float(f_min), f_max
+        self.eps, self.mel_scale = float(eps), mel_scale
+        self.n_fft = self._check_n_fft(n_fft)
+        self.filters = self._filters(self.n_fft)  # (n_fft // 2 + 1, n_mels)
         self.window = torch.hann_window(self.win_length, periodic=True)
 
-    def _fb(self, n_fft: int) -> torch.Tensor:
-        return mel_filterbank(n_fft, self.sample_rate, self.n_mels,
-                              self.f_min, self.f_max, self.mel_scale)
+    def _filters(self, n_fft: int) -> torch.Tensor:
+        return mel_filters(n_fft, self.sample_rate, self.n_mels, self.f_min,
+                           self.f_max, self.mel_scale)
 
-    def spectrogram(self, wav: torch.Tensor) -> torch.Tensor:
-        """Log-mel of a float32 waveform ``(L,)`` → ``(T, n_mels)``."""
+    def _smallest_valid_n_fft(self) -> int:
+        n_fft = 1 << max(0, (self.win_length - 1).bit_length())
+        while count_empty_filters(self._filters(n_fft)):
+            if n_fft > (1 << 20):
+                raise ValueError(
+                    f'no FFT size up to 2^20 fills all {self.n_mels} mel '
+                    f'filters between {self.f_min} and {self.f_max} Hz; '
+                    'use fewer n_mels or a wider band.')
+            n_fft *= 2
+        return n_fft
+
+    def _check_n_fft(self, n_fft: Optional[int]) -> int:
+        if n_fft is None:
+            return self._smallest_valid_n_fft()
+        if int(n_fft) < self.win_length:
+            raise ValueError(f'n_fft={n_fft} must be >= win_length='
+                             f'{self.win_length}')
+        empty = count_empty_filters(self._filters(int(n_fft)))
+        if empty:
+            raise ValueError(
+                f'n_fft={n_fft} leaves {empty} of {self.n_mels} mel filters '
+                f'empty; use n_fft={self._smallest_valid_n_fft()} or more '
+                '(or n_fft=None to choose it).')
+        return int(n_fft)
+
+    def log_mel(self, wav: torch.Tensor) -> torch.Tensor:
+        """``log(mel power + eps)`` of a float32 waveform ``(L,)`` →
+        ``(T, n_mels)`` with ``T = 1 + L // hop_length``."""
         spec = torch.stft(wav, n_fft=self.n_fft, hop_length=self.hop_length,
                           win_length=self.win_length, window=self.window,
                           center=True, pad_mode='constant',
-                          return_complex=True)
-        power = spec.real.square() + spec.imag.square()  # (n_freqs, T)
-        mel = power.transpose(0, 1) @ self.fb  # (T, n_mels)
-        return torch.log(mel + self.eps)
+                          return_complex=True)  # (n_fft // 2 + 1, T)
+        power = spec.real.square() + spec.imag.square()
+        return torch.log(power.transpose(0, 1) @ self.filters + self.eps)
 
     def transform(self, results: dict) -> dict:
-        sr = results.get('audio_sample_rate', self.sample_rate)
-        if sr != self.sample_rate:
+        """Add ``audios`` float32 ``(T, n_mels)``."""
+        path = results.get('filename', '<no filename>')
+        rate = results.get('audio_sample_rate', self.sample_rate)
+        if rate != self.sample_rate:
             raise ValueError(
                 f'LogMelSpectrogram(sample_rate={self.sample_rate}) got audio '
-                f'at {sr} Hz from "{results.get("filename")}": load it with '
+                f'at {rate} Hz from "{path}"; load it with '
                 f'LoadAudioFromVideo(sample_rate={self.sample_rate}).')
-        wav = torch.as_tensor(np.asarray(results['audio']),
-                              dtype=torch.float32).reshape(-1)
-        if wav.numel() == 0:
-            wav = torch.zeros(1)
+        wav = np.asarray(results['audio'], dtype=np.float32).reshape(-1)
+        finite = np.isfinite(wav)
+        if not finite.all():
+            count_event('nonfinite_audio_samples', int(wav.size - finite.sum()))
+            wav = np.where(finite, wav, np.float32(0))
+        if wav.size == 0:
+            wav = np.zeros(1, dtype=np.float32)
         with torch.no_grad():
-            logmel = self.spectrogram(wav)
-        results['audios'] = logmel.numpy().astype(np.float32, copy=False)
+            out = self.log_mel(torch.from_numpy(np.ascontiguousarray(wav)))
+        out = out.numpy()
+        if not np.isfinite(out).all():  # power overflow of absurd samples
+            report_bad_sample(path, 'log-mel overflow (|audio| too large); '
+                              'clipped', kind='nonfinite_spectrogram')
+            top = math.log(float(np.finfo(np.float32).max))
+            out = np.nan_to_num(out, nan=math.log(self.eps), posinf=top)
+        results['audios'] = out.astype(np.float32, copy=False)
         return results
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(sample_rate={self.sample_rate}, '
                 f'win_length={self.win_length}, hop_length={self.hop_length},'
-                f' n_fft={self.n_fft}, n_mels={self.n_mels})')
+                f' n_fft={self.n_fft}, n_mels={self.n_mels}, f_min='
+                f'{self.f_min}, f_max={self.f_max}, eps={self.eps}, '
+                f'mel_scale={self.mel_scale!r})')

@@ -123,9 +123,8 @@ class CMALoss(AVIDNCELoss):
         sets = self.positives[indices]
         if sets.shape[1] == self.num_positives:
             return sets
-        scores = torch.rand(sets.shape, generator=self._rand_gen(
-            sets.device), device=sets.device)
-        keep = scores.argsort(dim=1)[:, :self.num_positives]
+        scores = torch.rand(sets.shape, generator=self.generator)
+        keep = scores.argsort(dim=1)[:, :self.num_positives].to(sets.device)
         return sets.gather(1, keep)
 
     def sample_negatives(self, indices: Tensor) -> Tensor:
@@ -137,8 +136,7 @@ class CMALoss(AVIDNCELoss):
         below = excl - torch.arange(excl.shape[1], device=excl.device)
         draw = torch.randint(0, self.num_samples - excl.shape[1],
                              (len(indices), self.num_negatives),
-                             generator=self._rand_gen(indices.device),
-                             device=indices.device)
+                             generator=self.generator).to(excl.device)
         return draw + torch.searchsorted(below, draw, right=True)
 
     def per_sample_loss(self, v: Tensor, a: Tensor, indices: Tensor,

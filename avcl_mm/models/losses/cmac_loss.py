@@ -149,10 +149,11 @@ class CMACLoss(nn.Module):
             the global batch.
         """
         dim = self.queue_v.shape[1]
-        if q_v.dim() != 2 or q_v.shape != q_a.shape or q_v.shape[1] != dim:
-            raise ValueError(f'CMACLoss: q_v {tuple(q_v.shape)} and q_a '
-                             f'{tuple(q_a.shape)} must be (n, feat_dim={dim})'
-                             '; project the filters first.')
+        shapes = [tuple(x.shape) for x in (q_v, q_a, k_v, k_a) if x is not None]
+        if len(shapes[0]) != 2 or shapes[0][1] != dim or \
+                len(set(shapes)) > 1:
+            raise ValueError(f'CMACLoss: queries and keys {shapes} must all '
+                             f'be (n, feat_dim={dim}); project the filters.')
         q_v = F.normalize(q_v.float(), dim=1)
         q_a = F.normalize(q_a.float(), dim=1)
         k_v = q_v if k_v is None else F.normalize(k_v.float(), dim=1)

@@ -18,24 +18,20 @@ TARGETS = {'self': ('v2v', 'a2a'), 'cross': ('v2a', 'a2v'),
 class AVIDNCELoss(nn.Module):
     """NCE loss of `AVID <https://arxiv.org/abs/2004.12943>`_ (Eq. 1-6).
 
-    Banks ``memory_v``/``memory_a`` ``(N, D)`` hold one unit EMA feature per
-    training sample (random unit vectors at start). With ``s = x·x̄/τ`` and
-    the normalised partition function ``Z̄``, Eq. 2 reads
-    ``P(D=1|x, x̄) = e^s / (e^s + K Z̄)`` (= ``h/(h + K/N)``, ``h = e^s/NZ̄``)
-    and Eq. 3 for sample ``i`` with ``K`` negatives ``N_i`` drawn uniformly
-    from the bank is ``−log P(D=1|x_i, x̄_i) − Σ_{j∈N_i} log P(D=0|x_i, x̄_j)``
-    (computed in log space). ``target`` selects Self- (Eq. 4: v→v̄, a→ā),
-    Cross- (Eq. 5: v→ā, a→v̄) or Joint-AVID (Eq. 6: all four). Terms are
-    summed as in the paper (the official code halves them), all terms of a
-    sample share ``N_i``, and samples are averaged.
-
-    ``z_bar`` holds ``Z̄`` per query→memory pair (:data:`PAIRS`, ``0`` =
-    not yet known): the mean of ``e^s`` over the first batch's negatives
-    of all ranks), then fixed or, with ``z_momentum``, followed. The
-    official code shares one ``Z̄`` by all pairs. The bank rows of the batch
-    become ``normalize(m·x̄ + (1−m)·x)`` with the features and indices of all
-    ranks, so banks stay equal on every rank. Banks and ``z_bar`` are buffers
-    (saved in checkpoints; loading takes the checkpoint's bank size).
+    Banks ``memory_v``/``memory_a`` ``(N, D)`` keep a unit EMA feature per
+    training sample (random unit vectors at start). With ``s = x·x̄/τ``, Eq. 2
+    is ``P(D=1|x, x̄) = e^s/(e^s + K Z̄)`` (= ``h/(h + K/N)``, ``h = e^s/NZ̄``);
+    Eq. 3 for sample ``i`` and ``K`` negatives ``N_i`` drawn uniformly from
+    the bank is ``−log P(D=1|x_i, x̄_i) − Σ_{j∈N_i} log P(D=0|x_i, x̄_j)``, in
+    log space. ``target``: Self- (Eq. 4, v→v̄ + a→ā), Cross- (Eq. 5, v→ā +
+    a→v̄) or Joint-AVID (Eq. 6, all four), summed as in the paper (the
+    official code halves them), one ``N_i`` for all terms, mean over samples.
+    ``z_bar`` keeps ``Z̄`` per pair of :data:`PAIRS` (``0`` = unknown): the
+    mean ``e^s`` over the first batch's negatives on all ranks, then fixed
+    (or followed with ``z_momentum``); the official code shares one ``Z̄``.
+    Bank rows of the batch become ``normalize(m·x̄ + (1−m)·x)`` with features
+    and indices of all ranks, so banks stay equal across ranks. Banks and
+    ``z_bar`` are buffers, saved in checkpoints; loading takes the saved size.
 
     Args:
         num_samples (int, optional): Dataset size ``N``; ``None`` leaves the
@@ -52,8 +48,8 @@ class AVIDNCELoss(nn.Module):
         update_in_forward (bool): Update the banks in :meth:`forward` (in
             training mode, after the loss is built); if ``False`` call
             :meth:`update_memory` yourself. Defaults to ``True``.
-        seed (int, optional): Seed (plus rank) of the negative sampler;
-            ``None`` uses torch's global RNG. Defaults to ``None``.
+        seed (int, optional): Seed (plus rank) of the sampler, which draws
+            on the CPU; ``None`` uses torch's global RNG. Defaults to ``None``.
         init_seed (int): Seed of the initial banks (equal on all ranks).
             Defaults to ``0``.
         loss_weight (float): Factor on the loss. Defaults to ``1.0``.
@@ -66,23 +62,22 @@ class AVIDNCELoss(nn.Module):
                  update_in_forward: bool = True, seed: Optional[int] = None,
                  init_seed: int = 0, loss_weight: float = 1.0) -> None:
         super().__init__()
-        checks = {'feat_dim': isinstance(feat_dim, int) and feat_dim > 0,
-                  'num_negatives': isinstance(num_negatives, int) and
-                  num_negatives > 0, 'temperature': temperature > 0,
-                  'memory_momentum': 0 <= memory_momentum < 1,
-                  'z_momentum': z_momentum is None or 0 <= z_momentum <= 1,
-                  'target': target in TARGETS}
-        for key, ok in checks.items():
-            if not ok:
-                raise ValueError(
-                    f'{type(self).__name__}: invalid {key}={locals()[key]!r}'
-                    '; see the class docstring for the allowed values.')
+        checks = dict(feat_dim=isinstance(feat_dim, int) and feat_dim > 0,
+                      num_negatives=isinstance(num_negatives, int) and
+                      num_negatives > 0, temperature=temperature > 0,
+                      memory_momentum=0 <= memory_momentum < 1,
+                      z_momentum=z_momentum is None or 0 <= z_momentum <= 1,
+                      target=target in TARGETS)
+        for key in (k for k, ok in checks.items() if not ok):
+            raise ValueError(f'{type(self).__name__}: invalid {key}='
+                             f'{locals()[key]!r}; see the class docstring.')
         self.feat_dim, self.num_negatives = feat_dim, num_negatives
         self.temperature, self.target = float(temperature), target
         self.memory_momentum, self.z_momentum = memory_momentum, z_momentum
-        self.update_in_forward, self.seed = update_in_forward, seed
+        self.update_in_forward = update_in_forward
         self.init_seed, self.loss_weight = init_seed, float(loss_weight)
-        self._generator: Optional[torch.Generator] = None
+        self.generator = None if seed is None else \
+            torch.Generator().manual_seed(seed + get_rank())
         self.register_buffer('memory_v', torch.zeros(0, feat_dim))
         self.register_buffer('memory_a', torch.zeros(0, feat_dim))
         self.register_buffer('z_bar', torch.zeros(len(PAIRS)))
@@ -91,7 +86,7 @@ class AVIDNCELoss(nn.Module):
 
     @property
     def num_samples(self) -> int:
-        """Number of rows ``N`` of each bank."""
+        """Rows ``N`` of each bank."""
         return self.memory_v.shape[0]
 
     def set_num_samples(self, num_samples: int) -> None:
@@ -110,32 +105,17 @@ class AVIDNCELoss(nn.Module):
             new[:keep] = old[:keep]
             setattr(self, key, new)
 
-    def _rand_gen(self, device: torch.device) -> Optional[torch.Generator]:
-        if self.seed is not None and (self._generator is None or
-                                      self._generator.device != device):
-            self._generator = torch.Generator(device=device)
-            self._generator.manual_seed(self.seed + get_rank())
-        return None if self.seed is None else self._generator
-
     def sample_negatives(self, indices: Tensor) -> Tensor:
         """Draw ``K`` uniform bank indices per sample: ``(B, K)`` long."""
-        return torch.randint(0, self.num_samples,
-                             (indices.shape[0], self.num_negatives),
-                             generator=self._rand_gen(indices.device),
-                             device=indices.device)
+        return torch.randint(0, self.num_samples, (len(indices),
+                                                   self.num_negatives),
+                             generator=self.generator).to(indices.device)
 
     def nce(self, query: Tensor, pos: Tensor, neg: Tensor,
             pair: str) -> Tensor:
-        """Eq. 3 per sample, averaged over the positives (Eq. 9's 1/K_p).
-
-        Args:
-            query (Tensor): Unit features ``(B, D)``.
-            pos (Tensor): Positive memories ``(B, P, D)``.
-            neg (Tensor): Negative memories ``(B, K, D)``.
-            pair (str): One of :data:`PAIRS`; selects ``Z̄``.
-
-        Returns:
-            Tensor: Loss per sample ``(B, )``.
+        """Eq. 3 per sample ``(B, )`` for unit queries ``(B, D)``, positive
+        memories ``(B, P, D)`` (averaged, Eq. 9's ``1/K_p``), negative
+        memories ``(B, K, D)`` and ``pair`` (:data:`PAIRS`, selects ``Z̄``).
         """
         s_pos = torch.einsum('bd,bpd->bp', query, pos) / self.temperature
         s_neg = torch.einsum('bd,bkd->bk', query, neg) / self.temperature
@@ -144,10 +124,9 @@ class AVIDNCELoss(nn.Module):
         if first or (self.z_momentum is not None and self.training):
             stats = torch.stack([s_neg.detach().exp().sum(),
                                  s_neg.new_tensor(s_neg.numel())])
-            stats = gather_no_grad(stats[None]).sum(0)  # exact global mean
+            total, count = gather_no_grad(stats[None]).sum(0)  # all ranks
             m = 0.0 if first else self.z_momentum
-            self.z_bar[slot] = m * self.z_bar[slot] + (1 - m) * stats[0] / \
-                stats[1]
+            self.z_bar[slot] = m * self.z_bar[slot] + (1 - m) * total / count
         log_kz = torch.log(self.z_bar[slot] * neg.shape[1])
         log_p1 = s_pos - torch.logaddexp(s_pos, log_kz)
         log_p0 = log_kz - torch.logaddexp(s_neg, log_kz)
@@ -156,14 +135,10 @@ class AVIDNCELoss(nn.Module):
     def per_sample_loss(self, v: Tensor, a: Tensor, indices: Tensor,
                         neg_indices: Tensor) -> Tensor:
         """Eq. 4, 5 or 6 per sample ``(B, )`` for unit ``v``, ``a``."""
-        feats = {'v': v, 'a': a}
-        banks = {'v': self.memory_v, 'a': self.memory_a}
-        loss = v.new_zeros(v.shape[0])
-        for pair in TARGETS[self.target]:
-            bank = banks[pair[2]]
-            loss = loss + self.nce(feats[pair[0]], bank[indices][:, None],
-                                   bank[neg_indices], pair)
-        return loss
+        feats, banks = dict(v=v, a=a), dict(v=self.memory_v, a=self.memory_a)
+        return sum(self.nce(feats[p[0]], banks[p[2]][indices][:, None],
+                            banks[p[2]][neg_indices], p)
+                   for p in TARGETS[self.target])
 
     def forward(self, z_v: Tensor, z_a: Tensor, indices: Tensor,
                 neg_indices: Optional[Tensor] = None) -> Tensor:
@@ -177,18 +152,17 @@ class AVIDNCELoss(nn.Module):
                 ``(B, K)``; ``None`` samples them. Defaults to ``None``.
 
         Returns:
-            Tensor: Scalar whose mean over ranks (like the DDP-averaged
-            gradient) is that of the mean over the global batch.
+            Tensor: Scalar; its mean over ranks (and DDP's mean gradient) is
+            that of the global batch mean.
         """
         name, n = type(self).__name__, self.num_samples
         if n == 0:
             raise RuntimeError(f'{name}: the memory banks are empty; call '
                                'set_num_samples(len(train_dataset)) first.')
-        if z_v.dim() != 2 or z_v.shape != z_a.shape or \
-                z_v.shape[1] != self.feat_dim or z_v.shape[0] == 0:
-            raise ValueError(f'{name}: z_v {tuple(z_v.shape)} and z_a '
-                             f'{tuple(z_a.shape)} must both be (B, '
-                             f'feat_dim={self.feat_dim}).')
+        if z_v.shape != z_a.shape or z_v.shape[1:] != (self.feat_dim, ) \
+                or z_v.shape[0] == 0:
+            raise ValueError(f'{name}: z_v {tuple(z_v.shape)}, z_a '
+                             f'{tuple(z_a.shape)} must be (B, {self.feat_dim})')
         if indices.shape != z_v.shape[:1] or indices.is_floating_point() \
                 or indices.min() < 0 or indices.max() >= n:
             raise ValueError(f'{name}: indices must hold B={z_v.shape[0]} '
@@ -200,8 +174,7 @@ class AVIDNCELoss(nn.Module):
             neg_indices = self.sample_negatives(indices)
         per_sample = self.per_sample_loss(v, a, indices, neg_indices.long())
         world = get_world_size()
-        total = sum(all_batch_sizes(v.shape[0], v.device)) if world > 1 \
-            else v.shape[0]
+        total = sum(all_batch_sizes(len(v), v.device)) if world > 1 else len(v)
         if self.training and self.update_in_forward:
             self.update_memory(v, a, indices)
         return self.loss_weight * per_sample.sum() * world / total

@@ -12,10 +12,10 @@ from avcl_mm.models.utils.dist import (all_batch_sizes, gather_with_grad,
 class SelfCLLoss(nn.Module):
     """SelfCL loss of `AVCL <https://arxiv.org/abs/2204.13386>`_ (Eq. 7-10).
 
-    With ``h(x, y) = exp(cos(x, y) / tau)``, the video term of sample ``i``
+    With ``h(x, y) = exp(cos(x, y) / tau)``, the video term of sample ``i``::
 
-    ``l_v(i) = -log h(v_i, a_i) /
-    (sum_j h(v_i, a_j) + sum_{j != i} h(v_i, v_j))``
+        l_v(i) = -log h(v_i, a_i)
+                 / (sum_j h(v_i, a_j) + sum_{j != i} h(v_i, v_j))
 
     contrasts the paired audio against every audio and every *other* video
     of the batch; ``l_a(i)`` swaps the roles, and
