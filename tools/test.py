@@ -64,7 +64,16 @@ def main(argv=None):
         runner = RUNNERS.build(cfg)
     else:
         runner = Runner.from_cfg(cfg)
-    return runner.test()
+    metrics = runner.test()
+    if runner.rank == 0:
+        import json
+        out = osp.join(cfg.work_dir, 'test_metrics.json')
+        with open(out, 'w') as f:
+            json.dump(dict(config=args.config, checkpoint=args.checkpoint,
+                           metrics={k: float(v) for k, v in metrics.items()}),
+                      f, indent=2)
+        print(f'[avcl_mm] test metrics written to {out}')
+    return metrics
 
 
 if __name__ == '__main__':

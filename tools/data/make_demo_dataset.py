@@ -1,194 +1,273 @@
 """Write the small, real audio-visual demo dataset (mp4: H.264 + AAC).
 
-Six classes built so that only both modalities together separate them all:
+Each class pairs a picture with a sound; the classes are built so that
+neither modality alone separates them all (the point of audio-visual
+learning), and the pictures differ only in ways that survive a horizontal
+flip and a random crop (vertical motion, growing vs shrinking):
 
-==  ========================================  =====================
-id  picture                                   sound
-==  ========================================  =====================
-0   red square moving right                   steady low tone
-1   red square moving right   (same as 0)     noise bursts
-2   blue square moving left                   rising chirp
-3   blue square moving right                  rising chirp (as 2)
-4   yellow disc moving down                   high tone
-5   white disc moving up                      two-tone beeps
-==  ========================================  =====================
+==  ==================  ============  =====================================
+id  name                picture       sound
+==  ==================  ============  =====================================
+0   down_tone           square down   steady tone (about 440 Hz)
+1   down_noise          square down   noise bursts            (same picture as 0)
+2   up_clicks           square up     click train
+3   grow_clicks         disc grows    click train             (same sound as 2)
+4   shrink_chirp        disc shrinks  rising chirps           (differs from 5 in both)
+5   grow_noise          disc grows    noise bursts
+6   up_chirp            square up     rising chirps           (with --classes 7+)
+7   shrink_tone         disc shrinks  steady tone             (with --classes 8)
+==  ==================  ============  =====================================
 
-Video-only models confuse 0/1, audio-only models confuse 2/3. Every clip
-gets random nuisances (start position, speed, brightness, background noise,
-pitch, loudness, phase). Deterministic for a seed; files that exist and
-decode are kept (idempotent), ``--force`` rewrites them.
+A video-only model confuses 0/1 and 3/5, an audio-only model 1/5 and 2/3.
+Every clip draws its own nuisances (colour, size, position, speed, texture,
+pixel noise; pitch, rate, loudness, phase, background noise), from a
+random generator seeded by (seed, split, class, index): the same file for
+the same arguments. Files that exist and decode are kept (idempotent)
+unless ``--force``; changing the clip format regenerates them.
+
+Layout: ``OUT/videos/{train,val,test}/<class>_<k>.mp4``, annotation files
+``OUT/{train,val,test}.txt`` (``<split>/<file>.mp4 <label>``, relative to
+``OUT/videos``) and ``OUT/classes.txt``.
 
     python tools/data/make_demo_dataset.py --out data/demo --seed 0
 """
 import argparse
+import json
 import os
 import os.path as osp
 import sys
 import time
+from multiprocessing import Pool
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-CLASSES = ['red_right_tone', 'red_right_noise', 'blue_left_chirp',
-           'blue_right_chirp', 'yellow_down_high', 'white_up_beeps']
-_VISUAL = {  # class -> (rgb, (dx, dy), shape)
-    0: ((220, 40, 40), (1, 0), 'square'),
-    1: ((220, 40, 40), (1, 0), 'square'),
-    2: ((40, 60, 220), (-1, 0), 'square'),
-    3: ((40, 60, 220), (1, 0), 'square'),
-    4: ((230, 220, 40), (0, 1), 'disc'),
-    5: ((235, 235, 235), (0, -1), 'disc'),
-}
-_SOUND = {0: 'low', 1: 'noise', 2: 'chirp', 3: 'chirp', 4: 'high',
-          5: 'beeps'}
+CLASSES: List[Tuple[str, str, str]] = [  # (name, picture, sound)
+    ('down_tone', 'down', 'tone'), ('down_noise', 'down', 'noise'),
+    ('up_clicks', 'up', 'clicks'), ('grow_clicks', 'grow', 'clicks'),
+    ('shrink_chirp', 'shrink', 'chirp'), ('grow_noise', 'grow', 'noise'),
+    ('up_chirp', 'up', 'chirp'), ('shrink_tone', 'shrink', 'tone')]
+SPLITS = ('train', 'val', 'test')
 
 
-def render_frames(label, rng, n_frames, size):
-    colour, (dx, dy), shape = _VISUAL[label]
-    side = size // 5
-    speed = rng.uniform(0.6, 1.0) * (size - side) / n_frames
-    x0 = rng.uniform(0, size - side) if dx == 0 else \
-        (0 if dx > 0 else size - side)
-    y0 = rng.uniform(0, size - side) if dy == 0 else \
-        (0 if dy > 0 else size - side)
-    gain = rng.uniform(0.8, 1.2)
-    base = rng.integers(20, 60)
-    yy, xx = np.mgrid[0:size, 0:size]
+def render_frames(picture: str, rng: np.random.Generator, n_frames: int,
+                  size: int) -> np.ndarray:
+    """RGB frames ``(n_frames, size, size, 3)`` uint8 of one moving shape."""
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    colour = rng.uniform(90, 255, 3) * rng.permutation([1.0, 0.5, 0.2])
+    background = rng.uniform(10, 70) + rng.normal(0, 6, (size, size, 1))
+    x = rng.uniform(0.3, 0.7) * size  # horizontal centre
+    half = rng.uniform(0.08, 0.14) * size
+    travel = rng.uniform(0.5, 0.7) * size  # vertical distance or radius gain
     frames = np.empty((n_frames, size, size, 3), np.uint8)
     for t in range(n_frames):
-        img = base + rng.normal(0, 8, (size, size, 1))
-        x, y = x0 + dx * speed * t, y0 + dy * speed * t
-        if shape == 'square':
-            mask = (xx >= x) & (xx < x + side) & (yy >= y) & (yy < y + side)
-        else:
-            r = side / 2
-            mask = (xx - x - r) ** 2 + (yy - y - r) ** 2 <= r * r
+        s = t / max(1, n_frames - 1)  # 0 -> 1 over the clip
+        img = background + rng.normal(0, 4, (size, size, 1))
         img = np.repeat(img, 3, axis=2)
-        img[mask] = np.asarray(colour) * gain
+        if picture in ('down', 'up'):
+            y0 = (size - travel) / 2
+            y = y0 + travel * (s if picture == 'down' else 1 - s)
+            mask = (abs(xx - x) <= half) & (abs(yy - y) <= half)
+        else:
+            grow = s if picture == 'grow' else 1 - s
+            radius = half * 0.5 + grow * travel * 0.35
+            mask = (xx - x) ** 2 + (yy - size / 2) ** 2 <= radius ** 2
+        img[mask] = colour
         frames[t] = np.clip(img, 0, 255).astype(np.uint8)
     return frames
 
 
-def render_audio(label, rng, seconds, sr):
-    t = np.arange(int(seconds * sr)) / sr
-    kind = _SOUND[label]
-    pitch = rng.uniform(0.95, 1.05)
+def render_audio(sound: str, rng: np.random.Generator, seconds: float,
+                 sample_rate: int) -> np.ndarray:
+    """Mono float32 waveform ``(seconds * sample_rate,)`` in [-1, 1]."""
+    t = np.arange(int(round(seconds * sample_rate))) / sample_rate
     phase = rng.uniform(0, 2 * np.pi)
-    if kind == 'low':
-        wav = np.sin(2 * np.pi * 220 * pitch * t + phase)
-    elif kind == 'high':
-        wav = np.sin(2 * np.pi * 1800 * pitch * t + phase)
-    elif kind == 'noise':
-        env = (np.sin(2 * np.pi * 4 * pitch * t + phase) > 0).astype(float)
-        wav = rng.normal(0, 0.6, t.shape) * env
-    elif kind == 'chirp':
-        f0, f1 = 300 * pitch, 3000 * pitch
-        wav = np.sin(2 * np.pi * (f0 * t + (f1 - f0) * t ** 2 /
-                                  (2 * seconds)) + phase)
-    else:  # beeps: alternate 600 / 1200 Hz every 0.25 s
-        freq = np.where((t * 4).astype(int) % 2 == 0, 600, 1200) * pitch
-        wav = np.sin(2 * np.pi * freq * t + phase)
-    wav = wav * rng.uniform(0.2, 0.5) + rng.normal(0, 0.02, t.shape)
+    if sound == 'tone':
+        wav = np.sin(2 * np.pi * 440 * rng.uniform(0.93, 1.07) * t + phase)
+    elif sound == 'noise':
+        rate, duty = rng.uniform(3, 5), rng.uniform(0.35, 0.6)
+        gate = ((t * rate + phase / (2 * np.pi)) % 1.0) < duty
+        wav = rng.normal(0, 0.5, t.shape) * gate
+    elif sound == 'clicks':
+        rate = rng.uniform(8, 12)
+        since = (t * rate + phase / (2 * np.pi)) % 1.0 / rate  # s since click
+        wav = np.exp(-since * 400) * np.sin(2 * np.pi * 2000 * since)
+    elif sound == 'chirp':
+        period = rng.uniform(0.8, 1.2)
+        u = ((t + phase / (2 * np.pi)) % period) / period
+        f0, f1 = 300 * rng.uniform(0.9, 1.1), 3000 * rng.uniform(0.9, 1.1)
+        wav = np.sin(2 * np.pi * period * (f0 * u + (f1 - f0) * u ** 2 / 2))
+    else:
+        raise ValueError(f'unknown sound {sound!r}')
+    wav = wav * rng.uniform(0.2, 0.5) + rng.normal(0, rng.uniform(0.005, 0.02),
+                                                  t.shape)
     return np.clip(wav, -1, 1).astype(np.float32)
 
 
-def write_mp4(path, frames, wav, fps, sr):
+def pick_codec(names: Sequence[str]) -> str:
+    """First encoder of ``names`` that this PyAV build has."""
     import av
-    tmp = path + '.part'
-    with av.open(tmp, 'w', format='mp4') as out:
-        video = out.add_stream('libx264', rate=fps)
+    for name in names:
+        try:
+            av.codec.Codec(name, 'w')
+            return name
+        except Exception:
+            continue
+    raise RuntimeError(f'PyAV has none of the encoders {list(names)}')
+
+
+def write_mp4(path: str, frames: np.ndarray, wav: np.ndarray, fps: int,
+              sample_rate: int) -> None:
+    """Encode ``frames`` and mono ``wav`` into ``path`` (atomically)."""
+    import av
+    tmp = f'{path}.part{os.getpid()}.mp4'
+    with av.open(tmp, 'w') as out:
+        video = out.add_stream(pick_codec(('libx264', 'h264', 'mpeg4')),
+                               rate=fps)
         video.width, video.height = frames.shape[2], frames.shape[1]
         video.pix_fmt = 'yuv420p'
-        video.options = {'preset': 'ultrafast', 'crf': '23'}
-        audio = out.add_stream('aac', rate=sr)
+        if video.codec_context.name == 'libx264':
+            video.options = {'preset': 'veryfast', 'crf': '20'}
+        audio = out.add_stream(pick_codec(('aac', 'mp3', 'libmp3lame')),
+                               rate=sample_rate)
         audio.layout = 'mono'
         for img in frames:
-            for pkt in video.encode(av.VideoFrame.from_ndarray(
-                    img, format='rgb24')):
-                out.mux(pkt)
-        for pkt in video.encode():
-            out.mux(pkt)
+            for packet in video.encode(
+                    av.VideoFrame.from_ndarray(img, format='rgb24')):
+                out.mux(packet)
+        for packet in video.encode():
+            out.mux(packet)
         step = 1024
         for start in range(0, wav.shape[0], step):
-            chunk = np.ascontiguousarray(wav[None, start:start + step])
-            frame = av.AudioFrame.from_ndarray(chunk, format='fltp',
-                                               layout='mono')
-            frame.sample_rate, frame.pts = sr, start
-            for pkt in audio.encode(frame):
-                out.mux(pkt)
-        for pkt in audio.encode():
-            out.mux(pkt)
-    os.replace(tmp, path)  # never leave a half-written video behind
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(wav[None, start:start + step]),
+                format='fltp', layout='mono')
+            frame.sample_rate, frame.pts = sample_rate, start
+            for packet in audio.encode(frame):
+                out.mux(packet)
+        for packet in audio.encode():
+            out.mux(packet)
+    os.replace(tmp, path)
 
 
-def is_valid(path):
+def is_valid(path: str, n_frames: int) -> bool:
+    """Whether ``path`` is a readable mp4 with ``n_frames`` frames and audio."""
     if not osp.isfile(path) or osp.getsize(path) == 0:
         return False
     try:
         import av
-        with av.open(path) as c:
-            return bool(c.streams.video) and bool(c.streams.audio)
+        with av.open(path) as container:
+            streams = container.streams
+            return (len(streams.video) == 1 and len(streams.audio) == 1
+                    and streams.video[0].frames == n_frames)
     except Exception:
         return False
 
 
-def parse_args(argv=None):
+def make_clip(job: tuple) -> bool:
+    """Write one clip unless a valid one exists; ``True`` if written."""
+    path, label, seed_key, args, force = job
+    if not force and is_valid(path, args['num_frames']):
+        return False
+    _, picture, sound = CLASSES[label]
+    visual_rng = np.random.default_rng(list(seed_key) + [0])
+    audio_rng = np.random.default_rng(list(seed_key) + [1])
+    seconds = args['num_frames'] / args['fps']
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    write_mp4(path,
+              render_frames(picture, visual_rng, args['num_frames'],
+                            args['size']),
+              render_audio(sound, audio_rng, seconds, args['sample_rate']),
+              args['fps'], args['sample_rate'])
+    return True
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--out', default='data/demo', help='output folder')
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--train-per-class', type=int, default=16)
+    p.add_argument('--classes', type=int, default=6,
+                   help=f'number of classes, 2..{len(CLASSES)}')
+    p.add_argument('--videos-per-class', '--train-per-class', type=int,
+                   default=16, dest='train_per_class',
+                   help='training clips per class')
     p.add_argument('--val-per-class', type=int, default=4)
     p.add_argument('--test-per-class', type=int, default=4)
-    p.add_argument('--seconds', type=float, default=2.5)
+    p.add_argument('--num-frames', type=int, default=30,
+                   help='frames per clip (>= 16 for the AVCL clip length)')
     p.add_argument('--fps', type=int, default=12)
     p.add_argument('--size', type=int, default=80, help='frame side (px)')
     p.add_argument('--sample-rate', type=int, default=24000)
-    p.add_argument('--force', action='store_true', help='rewrite all files')
-    return p.parse_args(argv)
+    p.add_argument('--workers', type=int, default=1,
+                   help='encoding processes')
+    p.add_argument('--force', action='store_true', help='rewrite all clips')
+    args = p.parse_args(argv)
+    if not 2 <= args.classes <= len(CLASSES):
+        p.error(f'--classes must be in [2, {len(CLASSES)}]')
+    if min(args.num_frames, args.fps, args.size, args.sample_rate) <= 0:
+        p.error('--num-frames, --fps, --size and --sample-rate must be > 0')
+    return args
 
 
-def main(argv=None):
+def write_lines(path: str, lines: List[str]) -> None:
+    with open(f'{path}.tmp', 'w') as f:
+        f.write(''.join(f'{line}\n' for line in lines))
+    os.replace(f'{path}.tmp', path)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    video_dir = osp.join(args.out, 'videos')
-    os.makedirs(video_dir, exist_ok=True)
-    splits = [('train', args.train_per_class), ('val', args.val_per_class),
-              ('test', args.test_per_class)]
-    jobs = []
-    for split, per_class in splits:
-        for label in range(len(CLASSES)):
-            for k in range(per_class):
-                jobs.append((split, label, k))
-    lines = {split: [] for split, _ in splits}
-    written = skipped = 0
-    start = time.time()
-    for n, (split, label, k) in enumerate(jobs, 1):
-        name = f'{split}/{CLASSES[label]}_{k:03d}.mp4'
-        path = osp.join(video_dir, name)
-        lines[split].append(f'{name} {label}')
-        if not args.force and is_valid(path):
-            skipped += 1
-        else:
-            os.makedirs(osp.dirname(path), exist_ok=True)
-            # a seed per file: the same clip whatever else exists
-            rng = np.random.default_rng(
-                [args.seed, label, k, ['train', 'val', 'test'].index(split)])
-            n_frames = int(round(args.seconds * args.fps))
-            write_mp4(path, render_frames(label, rng, n_frames, args.size),
-                      render_audio(label, rng, args.seconds,
-                                   args.sample_rate), args.fps,
-                      args.sample_rate)
-            written += 1
-        if n % 24 == 0 or n == len(jobs):
-            print(f'[demo data] {n}/{len(jobs)} videos '
-                  f'({written} written, {skipped} already there, '
-                  f'{time.time() - start:.1f} s)', flush=True)
-    for split, rows in lines.items():
-        with open(osp.join(args.out, f'{split}.txt'), 'w') as f:
-            f.write('\n'.join(rows) + '\n')
-    with open(osp.join(args.out, 'classes.txt'), 'w') as f:
-        f.write('\n'.join(CLASSES) + '\n')
-    print(f'[demo data] {args.out}: {len(CLASSES)} classes, ' + ', '.join(
-        f'{len(v)} {k}' for k, v in lines.items()))
+    fmt = dict(num_frames=args.num_frames, fps=args.fps, size=args.size,
+               sample_rate=args.sample_rate, seed=args.seed, version=2)
+    meta_file = osp.join(args.out, 'demo_meta.json')
+    force = args.force
+    if osp.isfile(meta_file):
+        with open(meta_file) as f:
+            if json.load(f) != fmt:
+                print('[demo data] format or seed changed: rewriting clips')
+                force = True
+    counts = dict(train=args.train_per_class, val=args.val_per_class,
+                  test=args.test_per_class)
+    jobs, lines = [], {split: [] for split in SPLITS}
+    for split_id, split in enumerate(SPLITS):
+        for label in range(args.classes):
+            for k in range(counts[split]):
+                rel = f'{split}/{CLASSES[label][0]}_{k:03d}.mp4'
+                lines[split].append(f'{rel} {label}')
+                jobs.append((osp.join(args.out, 'videos', rel), label,
+                             (args.seed, split_id, label, k), fmt, force))
+    os.makedirs(osp.join(args.out, 'videos'), exist_ok=True)
+    start, written = time.time(), 0
+    with Pool(args.workers) if args.workers > 1 else _Serial() as pool:
+        for n, done in enumerate(pool.imap(make_clip, jobs), 1):
+            written += int(done)
+            if n % 24 == 0 or n == len(jobs):
+                print(f'[demo data] {n}/{len(jobs)} clips ({written} written,'
+                      f' {n - written} kept) {time.time() - start:.1f} s',
+                      flush=True)
+    for split in SPLITS:
+        write_lines(osp.join(args.out, f'{split}.txt'), lines[split])
+    write_lines(osp.join(args.out, 'classes.txt'),
+                [name for name, _, _ in CLASSES[:args.classes]])
+    with open(meta_file, 'w') as f:
+        json.dump(fmt, f)
+    print(f'[demo data] {args.out}: {args.classes} classes, ' +
+          ', '.join(f'{len(lines[s])} {s}' for s in SPLITS))
     return 0
+
+
+class _Serial:
+    """In-process stand-in for ``multiprocessing.Pool`` (``--workers 1``)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    @staticmethod
+    def imap(func, items):
+        return map(func, items)
 
 
 if __name__ == '__main__':

@@ -25,6 +25,10 @@ class CMACSaliencyHead(nn.Module):
     def __init__(self, in_channels: int = 512,
                  hidden_channels: int = 128) -> None:
         super().__init__()
+        if min(in_channels, hidden_channels) < 1:
+            raise ValueError('CMACSaliencyHead: in_channels and '
+                             'hidden_channels must be positive, got '
+                             f'{in_channels}, {hidden_channels}.')
         self.block = nn.Sequential(
             nn.Conv3d(in_channels, hidden_channels, 1, bias=False),
             nn.BatchNorm3d(hidden_channels), nn.ReLU(inplace=True),
@@ -43,9 +47,10 @@ class CMACLoss(nn.Module):
     ``L = L_cl(κ_v, κ_a) + L_cl(κ_a, κ_v) + λ (L_ac^v + L_ac^a)``.
 
     ``L_ac = ‖s − ŝ‖²`` (Eq. 6): squared L2 distance between the PCF map
-    ``s`` (a pseudo label, detached by default) and the saliency head's
-    ``ŝ``, summed over positions and averaged over samples
-    (``ac_reduction='mean'`` averages over positions instead).
+    ``s`` and the saliency head's ``ŝ``, summed over positions and averaged
+    over samples (``ac_reduction='mean'`` averages over positions). The
+    paper calls ``s`` a pseudo label without saying whether gradients pass;
+    it is detached by default, so only ``L_cl`` trains the filters.
 
     ``L_cl`` (Eq. 7) on the projected, L2-normalised filters in MoCo form:
     query ``q^v_n`` and positive key ``k^a_n``; negatives are the other
@@ -149,7 +154,8 @@ class CMACLoss(nn.Module):
             the global batch.
         """
         dim = self.queue_v.shape[1]
-        shapes = [tuple(x.shape) for x in (q_v, q_a, k_v, k_a) if x is not None]
+        shapes = [tuple(t.shape) for t in (q_v, q_a, k_v, k_a)
+                  if t is not None]
         if len(shapes[0]) != 2 or shapes[0][1] != dim or \
                 len(set(shapes)) > 1:
             raise ValueError(f'CMACLoss: queries and keys {shapes} must all '

@@ -20,7 +20,7 @@ class AVIDNCELoss(nn.Module):
 
     Banks ``memory_v``/``memory_a`` ``(N, D)`` keep a unit EMA feature per
     training sample (random unit vectors at start). With ``s = x·x̄/τ``, Eq. 2
-    is ``P(D=1|x, x̄) = e^s/(e^s + K Z̄)`` (= ``h/(h + K/N)``, ``h = e^s/NZ̄``);
+    is ``P(D=1|x, x̄) = e^s/(e^s + K Z̄)`` = ``h/(h+K/N)``, ``h = e^s/NZ̄``;
     Eq. 3 for sample ``i`` and ``K`` negatives ``N_i`` drawn uniformly from
     the bank is ``−log P(D=1|x_i, x̄_i) − Σ_{j∈N_i} log P(D=0|x_i, x̄_j)``, in
     log space. ``target``: Self- (Eq. 4, v→v̄ + a→ā), Cross- (Eq. 5, v→ā +
@@ -39,8 +39,7 @@ class AVIDNCELoss(nn.Module):
         feat_dim (int): Embedding size ``D``. Defaults to ``128``.
         num_negatives (int): ``K``. Defaults to ``1024``.
         temperature (float): ``τ``. Defaults to ``0.07``.
-        memory_momentum (float): EMA momentum ``m`` in ``[0, 1)``. Defaults
-            to ``0.5``.
+        memory_momentum (float): EMA momentum ``m``. Defaults to ``0.5``.
         target (str): ``'self'``, ``'cross'`` or ``'joint'``. Defaults to
             ``'cross'``.
         z_momentum (float, optional): If set, ``Z̄ ← z·Z̄ + (1−z)·Z̄_batch``
@@ -93,9 +92,8 @@ class AVIDNCELoss(nn.Module):
         """Resize both banks to ``num_samples`` rows (the training set
         length), keeping existing rows; new rows are random unit vectors."""
         if not isinstance(num_samples, int) or num_samples < 1:
-            raise ValueError(f'{type(self).__name__}.set_num_samples: '
-                             'num_samples must be a positive int (the dataset'
-                             f' length), got {num_samples!r}.')
+            raise ValueError(f'{type(self).__name__}: num_samples must be a '
+                             f'positive int, got {num_samples!r}.')
         gen = torch.Generator().manual_seed(self.init_seed)
         for key in ('memory_v', 'memory_a'):
             old = getattr(self, key)
@@ -161,8 +159,9 @@ class AVIDNCELoss(nn.Module):
                                'set_num_samples(len(train_dataset)) first.')
         if z_v.shape != z_a.shape or z_v.shape[1:] != (self.feat_dim, ) \
                 or z_v.shape[0] == 0:
-            raise ValueError(f'{name}: z_v {tuple(z_v.shape)}, z_a '
-                             f'{tuple(z_a.shape)} must be (B, {self.feat_dim})')
+            raise ValueError(f'{name}: z_v {tuple(z_v.shape)} and z_a '
+                             f'{tuple(z_a.shape)} must be (B, '
+                             f'{self.feat_dim}).')
         if indices.shape != z_v.shape[:1] or indices.is_floating_point() \
                 or indices.min() < 0 or indices.max() >= n:
             raise ValueError(f'{name}: indices must hold B={z_v.shape[0]} '

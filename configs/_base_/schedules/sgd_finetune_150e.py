@@ -9,6 +9,3 @@ optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=5e-3))
 param_scheduler = []
 auto_scale_lr = dict(enable=False, base_batch_size=16)
-default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
-                    save_best='acc/top1', rule='greater'))

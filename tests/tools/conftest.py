@@ -1,0 +1,48 @@
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+
+
+def run_tool(*args, timeout=600, env=None):
+    """Run a repository script with this interpreter; fail with its output."""
+    import os
+    full_env = dict(os.environ, CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS='1')
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, *args], cwd=REPO, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f'{args} failed ({proc.returncode}):\n'
+                             f'{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}')
+    return proc
+
+
+@pytest.fixture(scope='session')
+def tiny_demo(tmp_path_factory):
+    """A 6-class demo dataset with 2 train / 1 val / 1 test clips a class."""
+    out = tmp_path_factory.mktemp('demo')
+    run_tool('tools/data/make_demo_dataset.py', '--out', str(out),
+             '--train-per-class', '2', '--val-per-class', '1',
+             '--test-per-class', '1', '--seconds', '1.0')
+    return out
+
+
+def demo_options(root, work_dir):
+    """--cfg-options pointing a demo config at the tiny dataset."""
+    video = osp.join(root, 'videos')
+    classes = osp.join(root, 'classes.txt')
+    opts = [f'work_dir={work_dir}']
+    for loader, split in (('train_dataloader', 'train'),
+                          ('val_dataloader', 'val'),
+                          ('test_dataloader', 'test')):
+        opts += [f'{loader}.dataset.ann_file={root}/{split}.txt',
+                 f'{loader}.dataset.data_prefix.video={video}',
+                 f'{loader}.num_workers=0',
+                 f'{loader}.persistent_workers=False',
+                 f'{loader}.batch_size=4']
+        if split != 'train':
+            opts.append(f'{loader}.dataset.classes={classes}')
+    return opts

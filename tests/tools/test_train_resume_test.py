@@ -1,0 +1,59 @@
+"""train -> checkpoint -> resume -> test through the tools, on demo data."""
+import glob
+import json
+import os.path as osp
+
+import torch
+
+from conftest import demo_options, run_tool
+
+PRETRAIN = 'configs/demo/avcl_r3d_demo_pretrain.py'
+FINETUNE = 'configs/demo/avcl_r3d_demo_finetune.py'
+
+
+def _state(path):
+    from avcl_mm.engine.checkpoint import safe_torch_load
+    return safe_torch_load(path, map_location='cpu')
+
+
+def test_pretrain_resume_finetune_test(tiny_demo, tmp_path):
+    pre = tmp_path / 'pretrain'
+    opts = demo_options(tiny_demo, pre)
+    # pretraining config has no val/test loaders
+    opts = [o for o in opts if not o.startswith(('val_', 'test_'))]
+    run_tool('tools/train.py', PRETRAIN, '--cfg-options', *opts,
+             'train_cfg.max_epochs=1', 'default_hooks.checkpoint.interval=1')
+    first = _state(str(pre / 'epoch_1.pth'))
+    assert first['meta']['epoch'] == 1
+    # resume from the latest checkpoint and run one more epoch
+    run_tool('tools/train.py', PRETRAIN, '--resume', '--cfg-options', *opts,
+             'train_cfg.max_epochs=2', 'default_hooks.checkpoint.interval=1')
+    second = _state(str(pre / 'epoch_2.pth'))
+    assert second['meta']['epoch'] == 2
+    log = open(glob.glob(str(pre / '*' / '*.log'))[-1]).read()
+    assert 'resumed epoch: 1' in log
+    w1 = first['state_dict']['video_backbone.conv1.conv.weight']
+    w2 = second['state_dict']['video_backbone.conv1.conv.weight']
+    assert not torch.equal(w1, w2)  # training went on from the checkpoint
+
+    fine = tmp_path / 'finetune'
+    run_tool('tools/train.py', FINETUNE, '--cfg-options',
+             *demo_options(tiny_demo, fine), 'train_cfg.max_epochs=2',
+             'train_cfg.val_interval=1',
+             f'load_from={pre / "epoch_2.pth"}')
+    log = open(glob.glob(str(fine / '*' / '*.log'))[-1]).read()
+    assert 'Load checkpoint from' in log
+    best = glob.glob(str(fine / 'best_acc_top1_epoch_*.pth'))
+    assert len(best) == 1
+    loaded = _state(best[0])['state_dict']['video_backbone.conv1.conv.weight']
+    assert loaded.shape == w2.shape
+
+    test_dir = tmp_path / 'test'
+    dump = tmp_path / 'preds.pkl'
+    run_tool('tools/test.py', FINETUNE, best[0], '--work-dir', str(test_dir),
+             '--dump', str(dump), '--cfg-options',
+             *demo_options(tiny_demo, test_dir)[1:])
+    metrics = json.load(open(test_dir / 'test_metrics.json'))['metrics']
+    assert {'acc/top1', 'acc/top5', 'acc/mean1'} <= set(metrics)
+    assert 0.0 <= metrics['acc/top1'] <= 1.0
+    assert osp.getsize(dump) > 0

@@ -1,0 +1,43 @@
+"""Print the demo's result table from the files tools/demo.sh writes.
+
+    python tools/analysis/summarize_demo.py --work work_dirs/demo
+"""
+import argparse
+import json
+import os.path as osp
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--work', default='work_dirs/demo')
+    args = parser.parse_args(argv)
+    lines = ['', '## Demo results (test split, 24 clips, 6 classes)', '']
+    probe_file = osp.join(args.work, 'probe.json')
+    if osp.isfile(probe_file):
+        with open(probe_file) as f:
+            probe = json.load(f)['results']
+        lines += ['Frozen features (top-1 %):', '',
+                  '| encoders | feature | kNN (k=10) | linear probe |',
+                  '| --- | --- | --- | --- |']
+        for name, rows in probe.items():
+            for key, row in rows.items():
+                lines.append(f'| {name} | {key} | {row["knn_top1"]:.1f} | '
+                             f'{row["linear_top1"]:.1f} |')
+        lines.append('')
+    test_file = osp.join(args.work, 'test', 'test_metrics.json')
+    if osp.isfile(test_file):
+        with open(test_file) as f:
+            test = json.load(f)
+        m = test['metrics']
+        lines += ['AVCL pretrain -> finetune, 3-clip test:', '',
+                  '| method | top-1 | top-5 | mean class acc. | checkpoint |',
+                  '| --- | --- | --- | --- | --- |',
+                  f'| AVCL R3D (demo) | {100 * m.get("acc/top1", 0):.1f} | '
+                  f'{100 * m.get("acc/top5", 0):.1f} | '
+                  f'{100 * m.get("acc/mean1", 0):.1f} | '
+                  f'{osp.basename(test["checkpoint"])} |']
+    print('\n'.join(lines))
+
+
+if __name__ == '__main__':
+    main()
