@@ -3,7 +3,7 @@ import os.path as osp
 from typing import Callable, List, Optional, Sequence, Union
 
 from mmaction.datasets.base import BaseActionDataset
-from mmaction.registry import DATASETS
+from mmaction.registry import DATASETS, TRANSFORMS
 from mmengine.fileio import list_from_file
 
 from avcl_mm.datasets.bad_sample import report_bad_sample
@@ -109,6 +109,9 @@ class AudioVisualDataset(BaseActionDataset):
             kwargs['metainfo'] = dict(metainfo, classes=tuple(names))
         self.on_error, self.max_retries = on_error, int(max_retries)
         self._bad_indices = set()
+        # mmaction's registry, so that no default scope is needed
+        pipeline = [TRANSFORMS.build(t) if isinstance(t, dict) else t
+                    for t in pipeline]
         super().__init__(ann_file, pipeline=pipeline, data_prefix=data_prefix,
                          test_mode=test_mode, multi_class=multi_class,
                          num_classes=num_classes, start_index=start_index,

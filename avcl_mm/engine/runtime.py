@@ -22,5 +22,24 @@ def use_gloo_without_gpu(cfg: Config) -> bool:
             cfg.env_cfg.dist_cfg.get('backend', 'nccl') == 'nccl':
         cfg.env_cfg.dist_cfg.backend = 'gloo'
         print('[avcl_mm] no GPU found: using the gloo backend', flush=True)
-        return True
-    return False
+        changed = True
+    else:
+        changed = False
+    # mmengine's pytorch launcher calls torch.cuda.set_device, which fails
+    # without a GPU; a process group that exists already is reused by the
+    # Runner, so start it here for CPU-only torchrun launches.
+    if cfg.get('launcher', 'none') != 'none' and \
+            not torch.cuda.is_available():
+        # DDP on CPU modules takes no device ids (mmengine passes LOCAL_RANK)
+        wrapper = dict(cfg.get('model_wrapper_cfg') or
+                       dict(type='MMDistributedDataParallel'))
+        wrapper['device_ids'] = None
+        cfg.model_wrapper_cfg = wrapper
+    import torch.distributed as dist
+    if cfg.get('launcher', 'none') == 'pytorch' and \
+            not torch.cuda.is_available() and dist.is_available() and \
+            not dist.is_initialized():
+        dist.init_process_group(
+            backend=cfg.env_cfg.dist_cfg.get('backend', 'gloo'),
+            init_method='env://')
+    return changed

@@ -195,6 +195,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('--test-per-class', type=int, default=4)
     p.add_argument('--num-frames', type=int, default=30,
                    help='frames per clip (>= 16 for the AVCL clip length)')
+    p.add_argument('--seconds', type=float,
+                   help='clip duration; overrides --num-frames')
     p.add_argument('--fps', type=int, default=12)
     p.add_argument('--size', type=int, default=80, help='frame side (px)')
     p.add_argument('--sample-rate', type=int, default=24000)
@@ -202,6 +204,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    help='encoding processes')
     p.add_argument('--force', action='store_true', help='rewrite all clips')
     args = p.parse_args(argv)
+    if args.seconds is not None:
+        args.num_frames = max(1, int(round(args.seconds * args.fps)))
     if not 2 <= args.classes <= len(CLASSES):
         p.error(f'--classes must be in [2, {len(CLASSES)}]')
     if min(args.num_frames, args.fps, args.size, args.sample_rate) <= 0:
@@ -213,6 +217,20 @@ def write_lines(path: str, lines: List[str]) -> None:
     with open(f'{path}.tmp', 'w') as f:
         f.write(''.join(f'{line}\n' for line in lines))
     os.replace(f'{path}.tmp', path)
+
+
+class _Serial:
+    """In-process stand-in for ``multiprocessing.Pool`` (``--workers 1``)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    @staticmethod
+    def imap(func, items):
+        return map(func, items)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -254,20 +272,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f'[demo data] {args.out}: {args.classes} classes, ' +
           ', '.join(f'{len(lines[s])} {s}' for s in SPLITS))
     return 0
-
-
-class _Serial:
-    """In-process stand-in for ``multiprocessing.Pool`` (``--workers 1``)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    @staticmethod
-    def imap(func, items):
-        return map(func, items)
 
 
 if __name__ == '__main__':

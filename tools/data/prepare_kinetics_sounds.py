@@ -183,8 +183,9 @@ def write_split(split: str, rows: List[dict], classes: Dict[str, List[str]],
                 if not args.keep_no_audio:
                     continue
             elif problem is not None:
-                report['unreadable'].append(
-                    f"{r['rel']}\t{problem} {probes[r['rel']]['error']}")
+                report['unreadable'].append(dict(
+                    path=r['rel'], problem=problem,
+                    error=probes[r['rel']]['error']))
                 continue
             keep.append(r)
         present = keep
@@ -242,8 +243,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     for subset, names in classes.items():
         absent = [n for n in names if norm(n) not in seen]
         if absent:
-            print(f'warning: {len(absent)} {subset} classes have no '
-                  f'annotated video: {absent[:5]}...')
+            print(f'note: {len(absent)} of {len(names)} {subset} classes '
+                  f'have no annotated video (e.g. {absent[0]!r})')
     by_split = defaultdict(list)
     for row in rows:
         by_split[row['split']].append(row)

@@ -112,4 +112,5 @@ class CGRALoss(nn.Module):
             raise ValueError('CGRALoss needs video and audio features of '
                              'the same shape (C must be square); got '
                              f'{tuple(f_v.shape)} and {tuple(f_a.shape)}. '
-                             'Project both to the same channel size.')
+                             'Project both to the same channel size (e.g. '
+                             'AudioVisualRecognizer(proj_channels=512)).')

@@ -74,6 +74,9 @@ class AudioVisualRecognizer(BaseModel):
         feat_channels (Sequence[int], optional): ``(C_video, C_audio)``;
             ``None`` reads them by one no-grad dry run on a 16x112x112 clip
             and a 112x112 spectrogram at construction. Defaults to ``None``.
+        proj_channels (int, optional): Project the pooled video and audio
+            features linearly to this width before the neck (needed by CGRA
+            when the two encoders differ in width). Defaults to ``None``.
         init_cfg (dict, optional): Defaults to ``None``.
     """
 
@@ -90,6 +93,7 @@ class AudioVisualRecognizer(BaseModel):
                  audio_input: str = 'clip',
                  train_mode: Optional[str] = None,
                  feat_channels: Optional[Sequence[int]] = None,
+                 proj_channels: Optional[int] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if isinstance(data_preprocessor, dict) or data_preprocessor is None:
             data_preprocessor = MODELS.build(data_preprocessor or
@@ -110,6 +114,14 @@ class AudioVisualRecognizer(BaseModel):
         self.audio_backbone = MODELS.build(audio_backbone) \
             if modality != 'video' and not share_backbone else None
         ch_v, ch_a = feat_channels or self._probe()
+        # Encoders of different widths (e.g. X3D video + R3D audio): project
+        # both pooled features linearly to one width, so that CGRA's square
+        # cross-correlation and a shared AMFM gate apply.
+        self.proj_v = self.proj_a = None
+        if proj_channels is not None and modality == 'av':
+            self.proj_v = nn.Linear(ch_v, proj_channels)
+            self.proj_a = nn.Linear(ch_a, proj_channels)
+            ch_v = ch_a = proj_channels
         if neck is not None:
             neck = dict(neck)
             neck.setdefault('in_channels', ch_v)
@@ -197,6 +209,8 @@ class AudioVisualRecognizer(BaseModel):
         if self.modality != 'av':
             return feats[self.modality][-1], None, [], n
         v, a, _ = pair_views(feats['video'][-1], feats['audio'][-1], n)
+        if self.proj_v is not None:
+            v, a = self.proj_v(v), self.proj_a(a)
         if self.neck is not None:
             v, a = self.neck((v, a))
         stages = []
