@@ -21,6 +21,8 @@ setup(
         'README.md') else '',
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('tests', 'configs', 'tools')),
+    package_data={'avcl_mm': ['datasets/class_lists/*.txt']},
+    include_package_data=True,
     python_requires='>=3.10',
     install_requires=[],  # the pinned stack is installed by tools/setup_env.sh
     license='Apache-2.0',

@@ -22,6 +22,15 @@ def read_class_list(source: ClassList) -> List[str]:
     return [name for name in names if name and not name.startswith('#')]
 
 
+def _explain(err: Exception, path: str) -> Exception:
+    """Name the usual causes that decord reports only vaguely."""
+    if not osp.exists(path):
+        return FileNotFoundError(f'no such file ({err})')
+    if osp.getsize(path) == 0:
+        return ValueError(f'zero-length file ({err})')
+    return err
+
+
 @DATASETS.register_module()
 class AudioVisualDataset(BaseActionDataset):
     """Video files whose own audio track is the second modality.
@@ -63,8 +72,9 @@ class AudioVisualDataset(BaseActionDataset):
             ``0``.
         modality (str): Passed to mmaction. Defaults to ``'RGB'``.
         on_error (str): ``'warn'`` or ``'raise'``. Defaults to ``'warn'``.
-        max_retries (int): Consecutive failing samples tolerated before an
-            error (a broken pipeline fails fast). Defaults to ``10``.
+        max_retries (int): New failures tolerated while looking for a
+            replacement before raising (a broken pipeline fails fast).
+            Defaults to ``10``.
         **kwargs: Other ``BaseDataset`` arguments (``metainfo``, ...).
     """
 
@@ -172,16 +182,17 @@ class AudioVisualDataset(BaseActionDataset):
                 return super().prepare_data(i)
             except Exception as err:
                 path = self.get_data_info(i)['filename']
+                cause = _explain(err, path)
+                why = f'{type(cause).__name__}: {cause}'
                 if self.on_error == 'raise':
                     raise RuntimeError(
                         f'{type(self).__name__}: cannot load "{path}" (sample'
-                        f' {i} of {self.ann_file}): {type(err).__name__}: '
-                        f'{err}. Remove or fix the file, or use '
-                        "on_error='warn' to skip bad files.") from err
+                        f' {i} of {self.ann_file}): {why}. Remove or fix the '
+                        "file, or use on_error='warn' to skip bad files."
+                    ) from err
                 self._bad_indices.add(i)
                 last_error, failures = err, failures + 1
-                report_bad_sample(path, f'{type(err).__name__}: {err}; '
-                                  'replaced by the next sample',
+                report_bad_sample(path, f'{why}; replaced by the next sample',
                                   kind='unreadable')
                 if failures > self.max_retries:
                     break

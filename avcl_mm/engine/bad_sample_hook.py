@@ -1,22 +1,26 @@
 """Count bad input files and write their list to the work dir."""
-import os
 import os.path as osp
 
 from mmengine.hooks import Hook
-from mmengine.dist import is_main_process
 from mmaction.registry import HOOKS
 
-from avcl_mm.datasets.bad_samples import ENV_LOG, bad_sample_summary
+from avcl_mm.datasets.bad_sample import (bad_sample_summary,
+                                         set_bad_sample_log,
+                                         write_bad_sample_list)
 
 
 @HOOKS.register_module()
 class BadSampleReportHook(Hook):
-    """Route bad-sample reports of all dataloader workers to
-    ``<work_dir>/bad_samples.txt`` and log how many files were bad after each
-    epoch and at the end of the run.
+    """Collect the bad-input reports of all dataloader workers and ranks.
+
+    Before the run (so before any worker starts) reports are routed to
+    ``<work_dir>/bad_samples.log`` (one per rank); after every epoch the
+    number of bad files seen so far is logged when it grew, and at the end
+    the de-duplicated list ``path<TAB>reason`` is written to
+    ``<work_dir>/bad_samples.txt`` together with the final count.
 
     Args:
-        filename (str): Log file name inside the work dir. Defaults to
+        filename (str): Name of the final list in the work dir. Defaults to
             ``'bad_samples.txt'``.
     """
 
@@ -25,21 +29,20 @@ class BadSampleReportHook(Hook):
     def __init__(self, filename: str = 'bad_samples.txt') -> None:
         self.filename = filename
         self._reported = 0
+        self._log = None
 
     def before_run(self, runner) -> None:
-        # Workers start after this and inherit the environment.
-        path = osp.join(runner.work_dir, self.filename)
-        if runner.rank != 0:
-            path = f'{path}.rank{runner.rank}'
-        os.environ[ENV_LOG] = path
+        suffix = '' if runner.rank == 0 else f'.rank{runner.rank}'
+        self._log = osp.join(runner.work_dir, f'bad_samples.log{suffix}')
+        set_bad_sample_log(self._log)
 
-    def _report(self, runner, final: bool = False) -> None:
-        bad = bad_sample_summary()
-        if len(bad) > self._reported or (final and bad):
+    def _report(self, runner) -> None:
+        count = len(bad_sample_summary(self._log))
+        if count > self._reported:
             runner.logger.warning(
-                f'{len(bad)} bad input file(s) so far were skipped or '
-                f'replaced; list: {os.environ.get(ENV_LOG)}')
-            self._reported = len(bad)
+                f'{count} bad input file(s) so far were replaced or read as '
+                f'silence (details: {self._log})')
+            self._reported = count
 
     def after_train_epoch(self, runner) -> None:
         self._report(runner)
@@ -51,7 +54,9 @@ class BadSampleReportHook(Hook):
         self._report(runner)
 
     def after_run(self, runner) -> None:
-        bad = bad_sample_summary()
-        if is_main_process():
-            runner.logger.info(f'bad input files in this run: {len(bad)}')
-        self._report(runner, final=True)
+        name = self.filename if runner.rank == 0 else \
+            f'{self.filename}.rank{runner.rank}'
+        count = write_bad_sample_list(osp.join(runner.work_dir, name),
+                                      self._log)
+        runner.logger.info(f'bad input files in this run: {count} (list: '
+                           f'{osp.join(runner.work_dir, name)})')

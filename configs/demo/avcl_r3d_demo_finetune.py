@@ -11,6 +11,7 @@ model = dict(
     video_backbone=dict(base_channels=16),
     audio_backbone=dict(base_channels=16),
     feat_channels=(128, 128),
+    neck=dict(gate='sigmoid'),  # as in the demo pretraining
     ssl_head=None,
     train_mode='cls',
     cls_head=dict(type='AVClsHead', num_classes=6, dropout_ratio=0.7,

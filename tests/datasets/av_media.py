@@ -1,7 +1,7 @@
 """Helpers for the data-path tests: tiny synthetic media written with PyAV
 and the shared media files (skipped when absent)."""
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 import pytest

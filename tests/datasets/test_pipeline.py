@@ -66,7 +66,8 @@ def dataset(media, tmp_path, pipeline, test_mode=False):
     ann = tmp_path / 'ann.txt'
     ann.write_text('mono24.mp4 0\nstereo48.mp4 1\nmono44.mp4 1\n')
     return AudioVisualDataset(
-        str(ann), pipeline, data_prefix=dict(video=str(media['mono24'].parent)),
+        str(ann), pipeline,
+        data_prefix=dict(video=str(media['mono24'].parent)),
         classes=['a', 'b'], test_mode=test_mode)
 
 

@@ -5,18 +5,18 @@ neither modality alone separates them all (the point of audio-visual
 learning), and the pictures differ only in ways that survive a horizontal
 flip and a random crop (vertical motion, growing vs shrinking):
 
-==  ==================  ============  =====================================
-id  name                picture       sound
-==  ==================  ============  =====================================
-0   down_tone           square down   steady tone (about 440 Hz)
-1   down_noise          square down   noise bursts            (same picture as 0)
-2   up_clicks           square up     click train
-3   grow_clicks         disc grows    click train             (same sound as 2)
-4   shrink_chirp        disc shrinks  rising chirps           (differs from 5 in both)
-5   grow_noise          disc grows    noise bursts
-6   up_chirp            square up     rising chirps           (with --classes 7+)
-7   shrink_tone         disc shrinks  steady tone             (with --classes 8)
-==  ==================  ============  =====================================
+==  ============  ============  ==============  ==========================
+id  name          picture       sound           note
+==  ============  ============  ==============  ==========================
+0   down_tone     square down   tone (~440 Hz)
+1   down_noise    square down   noise bursts    same picture as 0
+2   up_clicks     square up     click train
+3   grow_clicks   disc grows    click train     same sound as 2
+4   shrink_chirp  disc shrinks  rising chirps   differs from 5 in both
+5   grow_noise    disc grows    noise bursts
+6   up_chirp      square up     rising chirps   only with --classes 7+
+7   shrink_tone   disc shrinks  tone (~440 Hz)  only with --classes 8
+==  ============  ============  ==============  ==========================
 
 A video-only model confuses 0/1 and 3/5, an audio-only model 1/5 and 2/3.
 Every clip draws its own nuisances (colour, size, position, speed, texture,
@@ -38,7 +38,8 @@ import os.path as osp
 import sys
 import time
 from multiprocessing import Pool
-from typing import List, Optional, Sequence, Tuple
+from typing import (Callable, Iterable, Iterator, List, Optional, Sequence,
+                    Tuple)
 
 import numpy as np
 
@@ -151,7 +152,8 @@ def write_mp4(path: str, frames: np.ndarray, wav: np.ndarray, fps: int,
 
 
 def is_valid(path: str, n_frames: int) -> bool:
-    """Whether ``path`` is a readable mp4 with ``n_frames`` frames and audio."""
+    """Whether ``path`` is a readable mp4 with ``n_frames`` frames and an
+    audio track."""
     if not osp.isfile(path) or osp.getsize(path) == 0:
         return False
     try:
@@ -222,14 +224,14 @@ def write_lines(path: str, lines: List[str]) -> None:
 class _Serial:
     """In-process stand-in for ``multiprocessing.Pool`` (``--workers 1``)."""
 
-    def __enter__(self):
+    def __enter__(self) -> '_Serial':
         return self
 
     def __exit__(self, *exc) -> None:
         return None
 
     @staticmethod
-    def imap(func, items):
+    def imap(func: Callable, items: Iterable) -> Iterator:
         return map(func, items)
 
 

@@ -137,7 +137,7 @@ def probe_all(rels: List[str], args: argparse.Namespace) -> Dict[str, dict]:
     progress bar), appended to the cache as they come."""
     cache_file = osp.join(args.out, 'probe_cache.jsonl')
     cache: Dict[str, dict] = {}
-    if osp.isfile(cache_file) and not args.force:
+    if osp.isfile(cache_file):
         with open(cache_file) as f:
             for line in f:
                 item = json.loads(line)
@@ -152,7 +152,7 @@ def probe_all(rels: List[str], args: argparse.Namespace) -> Dict[str, dict]:
         pool = Pool(args.workers) if args.workers > 1 else None
         results = pool.imap_unordered(_probe, jobs, chunksize=4) if pool \
             else map(_probe, jobs)
-        with open(cache_file, 'a' if not args.force else 'w') as f:
+        with open(cache_file, 'a') as f:
             for rel, rec in results:
                 cache[rel] = rec
                 f.write(json.dumps(dict(rel=rel, **rec)) + '\n')
@@ -231,6 +231,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
+    cache_file = osp.join(args.out, 'probe_cache.jsonl')
+    if args.force and osp.isfile(cache_file):
+        os.remove(cache_file)  # re-probe everything
     classes = {s: read_names(SUBSETS[s]) for s in args.subsets}
     for subset in args.subsets:
         with open(SUBSETS[subset]) as src, \

@@ -7,33 +7,10 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 from avcl_mm.datasets.bad_sample import count_event, report_bad_sample
+from ._audio_io import (DECORD_STEREO_MONO_GAIN, decode_track, probe_audio,
+                        read_sidecar)
 
-# decord's ``AudioReader(..., mono=True)`` downmixes through libswresample,
-# whose stereo -> mono matrix is (L + R) / sqrt(2) (no renormalisation for
-# float output), i.e. sqrt(2) x the plain channel mean. Measured ratio of
-# decord mono to the PyAV-decoded channel mean: 1.4142135 on
-# shared/data/media/av_clip_mpeg4_mp3.avi (stereo MP3, 44.1 kHz, native
-# rate) and 1.412 on a synthetic stereo AAC track (L 0.5, R 0.25 sine);
-# mono tracks come back unscaled (ratio 0.999). Stereo sources are divided by
-# this factor. Sources with more than two channels use ffmpeg's surround
-# downmix matrix and are left as decord returns them.
-DECORD_STEREO_MONO_GAIN = float(np.sqrt(2.0))
-_NO_AUDIO_MESSAGE = "Can't find audio stream"
-
-
-def probe_audio(path: str) -> Tuple[Optional[int], Optional[float]]:
-    """Audio channel count (``0``: no audio stream) and container duration in
-    seconds of ``path``, from the header only (PyAV); ``(None, None)`` when
-    the header cannot be read."""
-    try:
-        import av
-        with av.open(path) as container:
-            streams = container.streams.audio
-            channels = streams[0].codec_context.channels if streams else 0
-            duration = container.duration / 1e6 if container.duration else None
-            return int(channels), duration
-    except Exception:  # decord reports the real error below
-        return None, None
+__all__ = ['LoadAudioFromVideo', 'DECORD_STEREO_MONO_GAIN']
 
 
 @TRANSFORMS.register_module()
@@ -109,42 +86,6 @@ class LoadAudioFromVideo(BaseTransform):
                 return stem + ext
         return None
 
-    def _read_sidecar(self, path: str) -> np.ndarray:
-        if path.endswith('.npy'):
-            wav = np.load(path, allow_pickle=False).astype(np.float32)
-            if wav.ndim == 2:
-                wav = wav.mean(axis=0)
-            if wav.ndim != 1:
-                raise ValueError(f'{path}: expected a (L,) or (C, L) '
-                                 f'waveform, got shape {wav.shape}')
-            return wav
-        import soundfile
-        wav, rate = soundfile.read(path, dtype='float32', always_2d=True)
-        wav = wav.mean(axis=1)
-        if rate != self.sample_rate:
-            import torch
-            import torchaudio.functional as AF
-            wav = AF.resample(torch.from_numpy(wav), rate,
-                              self.sample_rate).numpy()
-        return wav
-
-    def _read_track(self, path: str) -> np.ndarray:
-        import decord
-        channels, _ = probe_audio(path)
-        if channels == 0:
-            raise LookupError('the file has no audio stream')
-        try:
-            reader = decord.AudioReader(path, sample_rate=self.sample_rate,
-                                        mono=True)
-        except decord.DECORDError as err:
-            if _NO_AUDIO_MESSAGE in str(err):
-                raise LookupError('the file has no audio stream') from err
-            raise
-        wav = reader[:].asnumpy().reshape(-1).astype(np.float32)
-        if channels == 2:
-            wav /= DECORD_STEREO_MONO_GAIN
-        return wav
-
     def _silence(self, results: dict, path: str) -> np.ndarray:
         frames, fps = results.get('total_frames'), results.get('avg_fps')
         seconds = frames / fps if frames and fps else probe_audio(path)[1]
@@ -152,11 +93,11 @@ class LoadAudioFromVideo(BaseTransform):
         return np.zeros(max(1, int(round(seconds * self.sample_rate))),
                         dtype=np.float32)
 
-    def _load(self, results: dict, path: str) -> Tuple[np.ndarray, str]:
+    def _load(self, path: str) -> Tuple[np.ndarray, str]:
         side = self._find_sidecar(path) if self.sidecar else None
         if side and self.prefer_sidecar:
             try:
-                return self._read_sidecar(side), side[-3:]
+                return read_sidecar(side, self.sample_rate), side[-3:]
             except Exception as err:
                 if self.on_error == 'raise':
                     raise
@@ -164,14 +105,11 @@ class LoadAudioFromVideo(BaseTransform):
                                   'instead', kind='bad_sidecar')
                 side = None
         try:
-            wav = self._read_track(path)
-        except LookupError:
+            return decode_track(path, self.sample_rate), 'video'
+        except LookupError:  # no audio stream: a sidecar may stand in
             if side is None:
                 raise
-            return self._read_sidecar(side), side[-3:]
-        if wav.size == 0:
-            raise LookupError('the audio track is empty')
-        return wav, 'video'
+            return read_sidecar(side, self.sample_rate), side[-3:]
 
     def _crop_window(self, wav: np.ndarray, results: dict) -> np.ndarray:
         if 'frame_inds' not in results or not results.get('avg_fps'):
@@ -194,7 +132,7 @@ class LoadAudioFromVideo(BaseTransform):
         path = results['filename']
         video_ok = 'total_frames' in results  # the frames were readable
         try:
-            wav, source = self._load(results, path)
+            wav, source = self._load(path)
         except Exception as err:
             missing = isinstance(err, LookupError) or video_ok
             if self.on_error == 'raise' or not missing:

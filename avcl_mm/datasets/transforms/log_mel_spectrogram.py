@@ -79,8 +79,8 @@ class LogMelSpectrogram(BaseTransform):
                 raise ValueError(f'{name} must be a positive int, got {value}')
         f_max = sample_rate / 2 if f_max is None else float(f_max)
         if not 0 <= f_min < f_max <= sample_rate / 2:
-            raise ValueError(f'need 0 <= f_min < f_max <= sample_rate / 2, got '
-                             f'f_min={f_min}, f_max={f_max}')
+            raise ValueError(f'need 0 <= f_min < f_max <= sample_rate / 2, '
+                             f'got f_min={f_min}, f_max={f_max}')
         if not eps > 0:
             raise ValueError(f'eps must be > 0, got {eps}')
         if mel_scale not in ('slaney', 'htk'):
@@ -145,7 +145,8 @@ class LogMelSpectrogram(BaseTransform):
         wav = np.asarray(results['audio'], dtype=np.float32).reshape(-1)
         finite = np.isfinite(wav)
         if not finite.all():
-            count_event('nonfinite_audio_samples', int(wav.size - finite.sum()))
+            count_event('nonfinite_audio_samples',
+                        int(wav.size - finite.sum()))
             wav = np.where(finite, wav, np.float32(0))
         if wav.size == 0:
             wav = np.zeros(1, dtype=np.float32)
