@@ -1,4 +1,6 @@
 """Launch-time helpers shared by tools/train.py and tools/test.py."""
+import os
+
 from mmengine.config import Config
 
 
@@ -38,7 +40,7 @@ def use_gloo_without_gpu(cfg: Config) -> bool:
     import torch.distributed as dist
     if cfg.get('launcher', 'none') == 'pytorch' and \
             not torch.cuda.is_available() and dist.is_available() and \
-            not dist.is_initialized():
+            not dist.is_initialized() and 'RANK' in os.environ:
         dist.init_process_group(
             backend=cfg.env_cfg.dist_cfg.get('backend', 'gloo'),
             init_method='env://')
