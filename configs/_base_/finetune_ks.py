@@ -1,0 +1,14 @@
+# Shared by the Kinetics-Sounds finetuning configs (paper Sec. III-B):
+# wd 5e-3, 150 epochs, best val top-1 kept, 10-clip test, SyncBN, lr scaled
+# from the paper's total batch 16. Leaf configs add the model and the splits.
+_base_ = [
+    './datasets/kinetics_sounds_av.py', './schedules/sgd_finetune_150e.py',
+    './default_runtime.py'
+]
+sync_bn = 'torch'
+optim_wrapper = dict(type='FiniteLossOptimWrapper')
+auto_scale_lr = dict(enable=True, base_batch_size=16)
+custom_hooks = [dict(type='BadSampleReportHook')]
+default_hooks = dict(
+    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
+                    save_best='acc/top1', rule='greater'))
