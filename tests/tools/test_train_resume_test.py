@@ -30,7 +30,7 @@ def test_pretrain_resume_finetune_test(tiny_demo, tmp_path):
              'train_cfg.max_epochs=2', 'default_hooks.checkpoint.interval=1')
     second = _state(str(pre / 'epoch_2.pth'))
     assert second['meta']['epoch'] == 2
-    log = open(glob.glob(str(pre / '*' / '*.log'))[-1]).read()
+    log = open(sorted(glob.glob(str(pre / '*' / '*.log')))[-1]).read()
     assert 'resumed epoch: 1' in log
     w1 = first['state_dict']['video_backbone.conv1.conv.weight']
     w2 = second['state_dict']['video_backbone.conv1.conv.weight']
