@@ -42,7 +42,6 @@ def demo_options(root, work_dir):
                  f'{loader}.dataset.data_prefix.video={video}',
                  f'{loader}.num_workers=0',
                  f'{loader}.persistent_workers=False',
-                 f'{loader}.batch_size=4']
-        if split != 'train':
-            opts.append(f'{loader}.dataset.classes={classes}')
+                 f'{loader}.batch_size=4',
+                 f'{loader}.dataset.classes={classes}']
     return opts
