@@ -2,6 +2,7 @@
 from typing import Dict, Iterable, Sequence, Union
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from avcl_mm.utils.compat import get_gt_label
@@ -19,6 +20,32 @@ def _labels_of(data_samples: Sequence) -> Tensor:
     return torch.stack(labels)
 
 
+def as_feature_dict(outputs, model: nn.Module = None) -> Dict[str, Tensor]:
+    """Name a model's ``mode='tensor'`` output.
+
+    - a dict is returned as it is;
+    - a pair ``(f_v, f_a)`` (``AudioVisualRecognizer`` with both modalities)
+      becomes ``{'video': f_v, 'audio': f_a, 'fused': cat(l2(f_v), l2(f_a))}``
+      (each modality L2-normalised so neither dominates the fused vector);
+    - a single tensor is keyed by the model's ``modality`` (``'video'`` or
+      ``'audio'``), or ``'features'`` when the model has none.
+    """
+    if isinstance(outputs, dict):
+        return outputs
+    if isinstance(outputs, (tuple, list)) and len(outputs) == 2 \
+            and all(isinstance(o, Tensor) for o in outputs):
+        f_v, f_a = outputs
+        fused = torch.cat([F.normalize(f_v.float(), dim=1),
+                           F.normalize(f_a.float(), dim=1)], dim=1)
+        return {'video': f_v, 'audio': f_a, 'fused': fused}
+    if isinstance(outputs, Tensor):
+        key = getattr(model, 'modality', None)
+        return {key if key in ('video', 'audio') else 'features': outputs}
+    raise TypeError("extract_features: the model must return a dict, a "
+                    "(video, audio) pair or one tensor of features in "
+                    f"mode='tensor', got {type(outputs).__name__}.")
+
+
 @torch.no_grad()
 def extract_features(model: nn.Module,
                      dataloader: Iterable,
@@ -28,9 +55,9 @@ def extract_features(model: nn.Module,
     """Stack the frozen pooled features and labels of a whole dataloader.
 
     The model is run in evaluation mode as
-    ``model(**model.data_preprocessor(batch, False), mode='tensor')`` and must
-    return a dict of pooled features such as ``{'video': (R, C_v), 'audio':
-    (R, C_a), 'fused': (R, C)}``. ``R`` is the number of data samples ``N``
+    ``model(**model.data_preprocessor(batch, False), mode='tensor')``; its
+    output is named by :func:`as_feature_dict`, e.g. ``{'video': (R, C_v),
+    'audio': (R, C_a), 'fused': (R, C_v + C_a)}``. ``R`` is the number of data samples ``N``
     or a multiple ``N · K`` (``K`` clips per sample, sample-major, as
     mmaction's multi-clip test); the ``K`` clip features of a sample are
     averaged. The model's training mode is restored afterwards.
@@ -58,11 +85,7 @@ def extract_features(model: nn.Module,
     try:
         for batch in dataloader:
             data = model.data_preprocessor(batch, False)
-            outputs = model(**data, mode='tensor')
-            if not isinstance(outputs, dict):
-                raise TypeError('extract_features: the model must return a '
-                                "dict of features in mode='tensor', got "
-                                f'{type(outputs).__name__}.')
+            outputs = as_feature_dict(model(**data, mode='tensor'), model)
             batch_labels = _labels_of(data['data_samples'])
             num = batch_labels.numel()
             for key in keys:

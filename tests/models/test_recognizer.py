@@ -310,3 +310,32 @@ def test_paper_model_configs_build_with_512_channel_encoders(name):
     model = MODELS.build(cfg.model)  # reads the channels by a dry run
     assert (model.neck.in_channels, model.neck.audio_channels) == (512, 512)
     assert model.neck.squeeze.out_features == 512
+
+
+def test_extract_features_names_the_recognizer_tensor_output():
+    from avcl_mm.evaluation.feature_extraction import extract_features
+    model = _model('r3d').eval()
+    batch = _batch(n=3, views=2, audio_views=2)
+    out = extract_features(model, [batch])
+    assert set(out) == {'video', 'audio', 'fused', 'labels'}
+    with torch.no_grad():
+        f_v, f_a = model(**model.data_preprocessor(batch, False),
+                         mode='tensor')
+    # the two clips of a sample are averaged; fused = [l2(f_v), l2(f_a)]
+    v_ref = f_v.reshape(3, 2, -1).mean(1)
+    a_ref = f_a.reshape(3, 2, -1).mean(1)
+    fused_ref = torch.cat([f_v / f_v.norm(dim=1, keepdim=True),
+                           f_a / f_a.norm(dim=1, keepdim=True)], 1)
+    torch.testing.assert_close(out['video'], v_ref)
+    torch.testing.assert_close(out['audio'], a_ref)
+    torch.testing.assert_close(out['fused'],
+                               fused_ref.reshape(3, 2, -1).mean(1))
+    assert out['labels'].tolist() == [0, 1, 2]
+    video_only = _model('r3d', ssl=False, cls=True, modality='video',
+                        audio_backbone=None, neck=None)
+    out = extract_features(video_only, [batch])
+    assert set(out) == {'video', 'labels'}
+    with torch.no_grad():
+        ref = video_only(**video_only.data_preprocessor(batch, False),
+                         mode='tensor')
+    torch.testing.assert_close(out['video'], ref.reshape(3, 2, -1).mean(1))

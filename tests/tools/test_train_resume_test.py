@@ -36,6 +36,24 @@ def test_pretrain_resume_finetune_test(tiny_demo, tmp_path):
     w2 = second['state_dict']['video_backbone.conv1.conv.weight']
     assert not torch.equal(w1, w2)  # training went on from the checkpoint
 
+    # frozen-feature probes: random vs pretrained, val + test (6 + 6 clips)
+    probe_json = tmp_path / 'probe.json'
+    proc = run_tool('tools/analysis/probe_features.py', PRETRAIN,
+                    '--checkpoint', str(pre / 'last_checkpoint'),
+                    '--data-root', str(tiny_demo), '--workers', '0',
+                    '--out', str(probe_json))
+    probe = json.load(open(probe_json))
+    assert probe['checkpoint'].endswith('epoch_2.pth')
+    for name in ('random', 'pretrained'):
+        rows = probe['results'][name]
+        assert rows['num_train'] == 12 and rows['num_eval'] == 12
+        for row in ('video', 'audio', 'fused', 'neck fused'):
+            for value in rows[row].values():
+                # a whole number of the 12 clips right
+                assert 0 <= value <= 100
+                assert abs(value * 12 / 100 - round(value * 12 / 100)) < 1e-6
+    assert '| pretrained | neck fused |' in proc.stdout
+
     fine = tmp_path / 'finetune'
     run_tool('tools/train.py', FINETUNE, '--cfg-options',
              *demo_options(tiny_demo, fine), 'train_cfg.max_epochs=2',

@@ -1,16 +1,25 @@
 """Frozen-feature probes: pretrained encoders vs the same encoders at random
-initialisation (kNN and linear probe, train split -> test split).
+initialisation (kNN and linear probe, fitted on the train split, scored on
+the evaluation splits).
 
     python tools/analysis/probe_features.py CONFIG --checkpoint CKPT \
-        [--out probe.json] [--seed 0]
+        [--eval-splits val test] [--out probe.json] [--seed 0]
 
-``CKPT`` may also be a ``last_checkpoint`` file holding the path. Features are
-the pooled encoder outputs after the fusion neck (``f_v``, ``f_a`` and their
-concatenation), extracted with the config's (deterministic) val pipeline.
+``CKPT`` may also be a ``last_checkpoint`` file holding the path. Features
+are extracted with the config's deterministic val pipeline:
+
+- ``encoder``: the pooled encoder outputs ``v``, ``a`` (what finetuning
+  starts from), and ``fused`` = ``[l2(v); l2(a)]``;
+- ``neck``: the AMFM outputs ``[l2(f_v); l2(f_a)]`` (what the AVCL
+  classifier sees).
+
+Annotation files are ``<data_root>/<split>.txt`` (``data_root`` from the
+config, or ``--data-root``).
 """
 import argparse
 import copy
 import json
+import logging
 import os.path as osp
 import sys
 
@@ -19,58 +28,73 @@ sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
 import torch  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 from mmengine.dataset import pseudo_collate  # noqa: E402
+from mmengine.logging import MMLogger  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import load_checkpoint  # noqa: E402
+from torch import nn  # noqa: E402
+
+# (row name, use the fusion neck, feature key of extract_features)
+ROWS = (('video', False, 'video'), ('audio', False, 'audio'),
+        ('fused', False, 'fused'), ('neck fused', True, 'fused'))
 
 
-def build_loader(cfg, split_file):
+class _Encoders(nn.Module):
+    """Presents a recognizer's encoder (pre-neck) features as its
+    ``mode='tensor'`` output, for :func:`extract_features`."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+        self.data_preprocessor = model.data_preprocessor
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        return self.model.encode(inputs, fuse=False)
+
+
+def build_loader(cfg: Config, root: str, split: str, workers: int = 2):
+    """The ``<root>/<split>.txt`` clips through the val pipeline; videos
+    under ``<root>/videos`` and classes from ``<root>/classes.txt`` when
+    they exist, else the config's."""
     from mmaction.registry import DATASETS
-    ds_cfg = copy.deepcopy(cfg.val_dataloader.dataset) \
-        if cfg.get('val_dataloader') else \
-        copy.deepcopy(cfg.train_dataloader.dataset)
-    ds_cfg.ann_file = split_file
+    loader_cfg = cfg.get('val_dataloader') or cfg.train_dataloader
+    ds_cfg = copy.deepcopy(loader_cfg.dataset)
+    ds_cfg.ann_file = osp.join(root, f'{split}.txt')
+    if osp.isdir(osp.join(root, 'videos')):
+        ds_cfg.data_prefix = dict(video=osp.join(root, 'videos'))
     ds_cfg.pipeline = cfg.val_pipeline
     ds_cfg.test_mode = True
-    ds_cfg.classes = cfg.get('class_list', ds_cfg.get('classes'))
+    classes = osp.join(root, 'classes.txt')
+    ds_cfg.classes = classes if osp.isfile(classes) else cfg.get(
+        'class_list', ds_cfg.get('classes'))
     dataset = DATASETS.build(ds_cfg)
-    return torch.utils.data.DataLoader(dataset, batch_size=8, num_workers=2,
+    return torch.utils.data.DataLoader(dataset, batch_size=8,
+                                       num_workers=workers,
                                        collate_fn=pseudo_collate)
 
 
-@torch.no_grad()
-def features(model, loader):
-    from avcl_mm.utils.compat import get_gt_label
-    model.eval()
-    out = {'video': [], 'audio': [], 'fused': [], 'labels': []}
-    for batch in loader:
-        data = model.data_preprocessor(batch, False)
-        f_v, f_a = model(data['inputs'], data['data_samples'], mode='tensor')
-        out['video'].append(f_v)
-        out['audio'].append(f_a)
-        out['fused'].append(torch.cat([
-            torch.nn.functional.normalize(f_v, dim=1),
-            torch.nn.functional.normalize(f_a, dim=1)], dim=1))
-        out['labels'] += [int(get_gt_label(s).reshape(-1)[0])
-                          for s in data['data_samples']]
-    result = {k: torch.cat(v) for k, v in out.items() if k != 'labels'}
-    result['labels'] = torch.tensor(out['labels'])
-    return result
-
-
-def probe(model, cfg, num_classes):
+def probe(model: nn.Module, loaders: dict, num_classes: int) -> dict:
+    """Top-1 (%) of kNN (k=10, cosine) and an L-BFGS linear probe per row."""
+    from avcl_mm.evaluation.feature_extraction import extract_features
     from avcl_mm.evaluation.knn import knn_classify
     from avcl_mm.evaluation.linear_probe import linear_probe
-    root = cfg.get('data_root', 'data/demo')
-    train = features(model, build_loader(cfg, osp.join(root, 'train.txt')))
-    test = features(model, build_loader(cfg, osp.join(root, 'test.txt')))
+    feats = {}
+    for fuse in (False, True):
+        wrapped = model if fuse else _Encoders(model)
+        train = extract_features(wrapped, loaders['train'])
+        evals = [extract_features(wrapped, ld) for ld in loaders['eval']]
+        test = {k: torch.cat([e[k] for e in evals]) for k in train}
+        feats[fuse] = (train, test)
     rows = {}
-    for key in ('video', 'audio', 'fused'):
+    for name, fuse, key in ROWS:
+        train, test = feats[fuse]
         pred, _ = knn_classify(train[key], train['labels'], test[key], k=10,
                                num_classes=num_classes)
         knn = float((pred.reshape(-1) == test['labels']).float().mean())
         lin = linear_probe(train[key], train['labels'], test[key],
-                           test['labels'], num_classes=num_classes, seed=0)
-        rows[key] = dict(knn_top1=100 * knn, linear_top1=100 * lin['top1'])
+                           test['labels'], num_classes=num_classes)
+        rows[name] = dict(knn_top1=100 * knn, linear_top1=100 * lin['top1'])
+    rows['num_train'] = int(feats[False][0]['labels'].numel())
+    rows['num_eval'] = int(feats[False][1]['labels'].numel())
     return rows
 
 
@@ -78,37 +102,64 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('--checkpoint', required=True)
+    parser.add_argument('--data-root', default=None,
+                        help='folder of <split>.txt (default: cfg.data_root)')
+    parser.add_argument('--eval-splits', nargs='+', default=['val', 'test'])
     parser.add_argument('--out', default=None, help='JSON output file')
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of the random initialisation')
+    parser.add_argument('--workers', type=int, default=2)
     args = parser.parse_args(argv)
 
     import avcl_mm  # noqa: F401
     from mmaction.registry import MODELS
     init_default_scope('mmaction')
     cfg = Config.fromfile(args.config)
+    if cfg.model.get('neck') is None:
+        parser.error(f'{args.config}: the probe compares encoder and neck '
+                     'features; the model has no fusion neck.')
     ckpt = args.checkpoint
     if osp.basename(ckpt) == 'last_checkpoint':
         with open(ckpt) as f:
             ckpt = f.read().strip()
+    if not osp.isfile(ckpt):
+        parser.error(f'checkpoint "{ckpt}" does not exist.')
+    root = args.data_root or cfg.get('data_root', 'data/demo')
+    loaders = dict(
+        train=build_loader(cfg, root, 'train', args.workers),
+        eval=[build_loader(cfg, root, s, args.workers)
+              for s in args.eval_splits])
     num_classes = cfg.get('num_classes')
+    logger = MMLogger.get_current_instance()
+    level = logger.level
     results = {}
     for name in ('random', 'pretrained'):
         torch.manual_seed(args.seed)
-        model = MODELS.build(cfg.model)
-        model.init_weights()
+        logger.setLevel(logging.WARNING)  # init_weights logs every tensor
+        try:
+            model = MODELS.build(cfg.model)
+            model.init_weights()
+        finally:
+            logger.setLevel(level)
         if name == 'pretrained':
             load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
-        results[name] = probe(model, cfg, num_classes)
-    print('\nFrozen features, test split top-1 (%):')
-    print(f'| encoders | feature | kNN (k=10) | linear probe |')
+        print(f'probing the {name} encoders ...', flush=True)
+        results[name] = probe(model, loaders, num_classes)
+    counts = results['random']
+    print(f'\nFrozen features, top-1 (%) on {" + ".join(args.eval_splits)} '
+          f'({counts["num_eval"]} clips; probes fitted on '
+          f'{counts["num_train"]} train clips):')
+    print('| encoders | feature | kNN (k=10) | linear probe |')
     print('| --- | --- | --- | --- |')
     for name, rows in results.items():
-        for key, row in rows.items():
-            print(f'| {name} | {key} | {row["knn_top1"]:.1f} | '
-                  f'{row["linear_top1"]:.1f} |')
+        for row, _, _ in ROWS:
+            r = rows[row]
+            print(f'| {name} | {row} | {r["knn_top1"]:.1f} | '
+                  f'{r["linear_top1"]:.1f} |')
     if args.out:
         with open(args.out, 'w') as f:
-            json.dump(dict(checkpoint=ckpt, results=results), f, indent=2)
+            json.dump(dict(checkpoint=ckpt, eval_splits=args.eval_splits,
+                           results=results), f, indent=2)
     return results
 
 

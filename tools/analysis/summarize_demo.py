@@ -11,25 +11,33 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--work', default='work_dirs/demo')
     args = parser.parse_args(argv)
-    lines = ['', '## Demo results (test split, 24 clips, 6 classes)', '']
+    lines = ['', '## Demo results', '']
     probe_file = osp.join(args.work, 'probe.json')
     if osp.isfile(probe_file):
         with open(probe_file) as f:
-            probe = json.load(f)['results']
-        lines += ['Frozen features (top-1 %):', '',
+            probe = json.load(f)
+        results = probe['results']
+        counts = results['random']
+        lines += [f'Frozen features, top-1 % on '
+                  f'{" + ".join(probe.get("eval_splits", ["test"]))} '
+                  f'({counts.get("num_eval", "?")} clips; probes fitted on '
+                  f'{counts.get("num_train", "?")} train clips):', '',
                   '| encoders | feature | kNN (k=10) | linear probe |',
                   '| --- | --- | --- | --- |']
-        for name, rows in probe.items():
+        for name, rows in results.items():
             for key, row in rows.items():
-                lines.append(f'| {name} | {key} | {row["knn_top1"]:.1f} | '
-                             f'{row["linear_top1"]:.1f} |')
+                if isinstance(row, dict):
+                    lines.append(f'| {name} | {key} | '
+                                 f'{row["knn_top1"]:.1f} | '
+                                 f'{row["linear_top1"]:.1f} |')
         lines.append('')
     test_file = osp.join(args.work, 'test', 'test_metrics.json')
     if osp.isfile(test_file):
         with open(test_file) as f:
             test = json.load(f)
         m = test['metrics']
-        lines += ['AVCL pretrain -> finetune, 3-clip test:', '',
+        lines += ['AVCL pretrain -> finetune, 3-clip test on the test split:',
+                  '',
                   '| method | top-1 | top-5 | mean class acc. | checkpoint |',
                   '| --- | --- | --- | --- | --- |',
                   f'| AVCL R3D (demo) | {100 * m.get("acc/top1", 0):.1f} | '

@@ -201,9 +201,11 @@ class AudioVisualRecognizer(BaseModel):
             feats = {k: [global_pool(m) for m in v] for k, v in feats.items()}
         return feats
 
-    def _features(self, inputs: Dict[str, torch.Tensor]) -> tuple:
+    def _features(self, inputs: Dict[str, torch.Tensor],
+                  fuse: bool = True) -> tuple:
         """Pooled, view-paired and fused features ``(v, a, stages, N)``;
-        ``a`` is ``None`` for a single modality."""
+        ``a`` is ``None`` for a single modality; ``fuse=False`` skips the
+        neck (the plain encoder outputs)."""
         n = next(iter(inputs.values())).shape[0]
         feats = self.extract_feat(inputs)
         if self.modality != 'av':
@@ -211,7 +213,7 @@ class AudioVisualRecognizer(BaseModel):
         v, a, _ = pair_views(feats['video'][-1], feats['audio'][-1], n)
         if self.proj_v is not None:
             v, a = self.proj_v(v), self.proj_a(a)
-        if self.neck is not None:
+        if self.neck is not None and fuse:
             v, a = self.neck((v, a))
         stages = []
         for stage in self.cgra_stages:
@@ -224,6 +226,15 @@ class AudioVisualRecognizer(BaseModel):
     @staticmethod
     def _cls_input(v: torch.Tensor, a: Optional[torch.Tensor]) -> torch.Tensor:
         return v if a is None else torch.cat([v, a], dim=1)
+
+    def encode(self, inputs: Dict[str, torch.Tensor], fuse: bool = True
+               ) -> Union[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]:
+        """Pooled features per view, ``(N * V, C)``: ``(f_v, f_a)`` after the
+        fusion neck (``fuse=True``, what ``mode='tensor'`` returns) or the
+        encoders' own ``(v, a)`` (``fuse=False``, e.g. for frozen-encoder
+        probes); one tensor for a single-modality model."""
+        v, a, _, _ = self._features(inputs, fuse=fuse)
+        return v if a is None else (v, a)
 
     def loss(self, inputs: Dict[str, torch.Tensor],
              data_samples: Optional[list] = None) -> Dict[str, torch.Tensor]:
@@ -261,7 +272,6 @@ class AudioVisualRecognizer(BaseModel):
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         if mode == 'tensor':
-            v, a, _, _ = self._features(inputs)
-            return v if a is None else (v, a)
+            return self.encode(inputs)
         raise ValueError(f"Invalid mode {mode!r}: use 'loss', 'predict' or "
                          "'tensor'.")

@@ -8,6 +8,9 @@ video_root = 'data/demo/videos'
 class_list = 'data/demo/classes.txt'
 num_classes = 6
 clip_len = 8
+# every 3rd frame: 8 frames span 2 s of the 2.5 s clip, so the motion that
+# tells the classes apart moves by tens of pixels within a clip
+frame_interval = 3
 
 audio_ops = [
     dict(type='LoadAudioFromVideo', sample_rate=24000),
@@ -15,10 +18,14 @@ audio_ops = [
          hop_length=240, n_mels=128),
     dict(type='SpectrogramResize', size=(128, 128)),
 ]
+# sample_idx reaches the data samples: memory-bank methods (AVID, CMA) index
+# their banks by it
+pack_meta_keys = ('img_shape', 'img_key', 'video_id', 'timestamp',
+                  'sample_idx', 'filename')
 train_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
-         num_clips=1),
+    dict(type='SampleFrames', clip_len=clip_len,
+         frame_interval=frame_interval, num_clips=1),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 72)),
     dict(type='RandomCrop', size=64),
@@ -27,12 +34,13 @@ train_pipeline = [
     dict(type='SpectrogramCrop', size=(64, 64), random=True),
     dict(type='SpectrogramStandardize'),
     dict(type='FormatAudioClip', as_clip=True),
-    dict(type='PackActionInputs', collect_keys=('imgs', 'audios')),
+    dict(type='PackActionInputs', collect_keys=('imgs', 'audios'),
+         meta_keys=pack_meta_keys),
 ]
 val_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
-         num_clips=1, test_mode=True),
+    dict(type='SampleFrames', clip_len=clip_len,
+         frame_interval=frame_interval, num_clips=1, test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 72)),
     dict(type='CenterCrop', crop_size=64),
@@ -41,12 +49,14 @@ val_pipeline = [
     dict(type='SpectrogramCrop', size=(64, 64), random=False),
     dict(type='SpectrogramStandardize'),
     dict(type='FormatAudioClip', as_clip=True),
-    dict(type='PackActionInputs', collect_keys=('imgs', 'audios')),
+    dict(type='PackActionInputs', collect_keys=('imgs', 'audios'),
+         meta_keys=pack_meta_keys),
 ]
 test_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
-         num_clips=3, test_mode=True),  # multi-clip test, scores averaged
+    dict(type='SampleFrames', clip_len=clip_len,
+         frame_interval=frame_interval, num_clips=3,
+         test_mode=True),  # multi-clip test, scores averaged
     *val_pipeline[2:],
 ]
 

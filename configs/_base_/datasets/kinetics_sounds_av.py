@@ -5,8 +5,9 @@
 # Annotation files are written by tools/data/prepare_kinetics_sounds.py.
 dataset_type = 'AudioVisualDataset'
 data_root = 'data/kinetics400'
-video_root = 'data/kinetics400/videos_train'
-video_root_val = 'data/kinetics400/videos_val'
+# the --video-root given to prepare_kinetics_sounds.py: annotation paths are
+# relative to it for every split
+video_root = 'data/kinetics400/videos'
 ann_file_train = 'data/kinetics_sounds/k32_train.txt'
 ann_file_val = 'data/kinetics_sounds/k32_val.txt'
 ann_file_test = 'data/kinetics_sounds/k32_test.txt'
@@ -20,6 +21,10 @@ audio_ops = [
          hop_length=240, n_mels=256),
     dict(type='SpectrogramResize', size=(256, 256)),
 ]
+# sample_idx reaches the data samples: memory-bank methods (AVID, CMA) index
+# their banks by it
+pack_meta_keys = ('img_shape', 'img_key', 'video_id', 'timestamp',
+                  'sample_idx', 'filename')
 train_pipeline = [
     dict(type='DecordInit'),
     dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
@@ -33,7 +38,8 @@ train_pipeline = [
     dict(type='SpectrogramCrop', size=(112, 112), random=True),
     dict(type='SpectrogramStandardize'),
     dict(type='FormatAudioClip', as_clip=True),
-    dict(type='PackActionInputs', collect_keys=('imgs', 'audios')),
+    dict(type='PackActionInputs', collect_keys=('imgs', 'audios'),
+         meta_keys=pack_meta_keys),
 ]
 val_pipeline = [
     dict(type='DecordInit'),
@@ -47,7 +53,8 @@ val_pipeline = [
     dict(type='SpectrogramCrop', size=(112, 112), random=False),
     dict(type='SpectrogramStandardize'),
     dict(type='FormatAudioClip', as_clip=True),
-    dict(type='PackActionInputs', collect_keys=('imgs', 'audios')),
+    dict(type='PackActionInputs', collect_keys=('imgs', 'audios'),
+         meta_keys=pack_meta_keys),
 ]
 # multi-clip test: 10 clips per video, scores averaged
 test_pipeline = [
@@ -73,7 +80,7 @@ val_dataloader = dict(
     pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_file_val,
-                 data_prefix=dict(video=video_root_val), classes=class_list,
+                 data_prefix=dict(video=video_root), classes=class_list,
                  pipeline=val_pipeline, test_mode=True))
 test_dataloader = dict(
     batch_size=1,
@@ -82,7 +89,7 @@ test_dataloader = dict(
     pin_memory=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, ann_file=ann_file_test,
-                 data_prefix=dict(video=video_root_val), classes=class_list,
+                 data_prefix=dict(video=video_root), classes=class_list,
                  pipeline=test_pipeline, test_mode=True))
 val_evaluator = dict(type='AccMetric',
                      metric_list=('top_k_accuracy', 'mean_class_accuracy'))
