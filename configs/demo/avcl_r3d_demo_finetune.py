@@ -16,13 +16,15 @@ model = dict(
     train_mode='cls',
     cls_head=dict(type='AVClsHead', num_classes=6, dropout_ratio=0.7,
                   average_clips='prob'))
-train_cfg = dict(max_epochs=12, val_interval=2)
+# 30 epochs: val top-1 still climbs at 12 (71%) and reaches 96% at 30;
+# lr 0.05 diverged after 15 epochs
+train_cfg = dict(max_epochs=30, val_interval=3)
 optim_wrapper = dict(
     type='FiniteLossOptimWrapper',
     optimizer=dict(lr=0.01, momentum=0.9, weight_decay=5e-3))
 default_hooks = dict(
     logger=dict(interval=6),
-    checkpoint=dict(interval=2, max_keep_ckpts=1, save_best='acc/top1',
+    checkpoint=dict(interval=3, max_keep_ckpts=1, save_best='acc/top1',
                     rule='greater'))
 custom_hooks = [dict(type='BadSampleReportHook')]
 randomness = dict(seed=0)
