@@ -49,8 +49,7 @@ def as_feature_dict(outputs, model: nn.Module = None) -> Dict[str, Tensor]:
 @torch.no_grad()
 def extract_features(model: nn.Module,
                      dataloader: Iterable,
-                     modality: Union[str, Sequence[str]] = ('video', 'audio',
-                                                            'fused')
+                     modality: Union[str, Sequence[str], None] = None
                      ) -> Dict[str, Tensor]:
     """Stack the frozen pooled features and labels of a whole dataloader.
 
@@ -67,18 +66,23 @@ def extract_features(model: nn.Module,
             recognizer) with a ``data_preprocessor``.
         dataloader (Iterable): Yields mmengine data batches
             (``dict(inputs=..., data_samples=[...])``).
-        modality (str | Sequence[str]): Keys of the model output to collect.
-            Defaults to ``('video', 'audio', 'fused')``.
+        modality (str | Sequence[str], optional): Keys of the model output
+            to collect. Defaults to ``None``: every key of the first batch's
+            output (``video``/``audio``/``fused`` for an audio-visual
+            recognizer, the one modality's key for a single-stream model).
 
     Returns:
         dict[str, Tensor]: One ``(N_total, C)`` CPU tensor per requested key
         and ``'labels'`` ``(N_total,)``.
     """
-    keys = (modality, ) if isinstance(modality, str) else tuple(modality)
-    if not keys or 'labels' in keys:
-        raise ValueError(f'extract_features: modality must name at least one '
-                         f'feature key other than "labels", got {modality!r}.')
-    feats: Dict[str, list] = {key: [] for key in keys}
+    keys = None
+    if modality is not None:
+        keys = (modality, ) if isinstance(modality, str) else tuple(modality)
+        if not keys or 'labels' in keys:
+            raise ValueError(
+                'extract_features: modality must name at least one feature '
+                f'key other than "labels", got {modality!r}.')
+    feats: Dict[str, list] = {}
     labels = []
     was_training = model.training
     model.eval()
@@ -86,6 +90,8 @@ def extract_features(model: nn.Module,
         for batch in dataloader:
             data = model.data_preprocessor(batch, False)
             outputs = as_feature_dict(model(**data, mode='tensor'), model)
+            if keys is None:
+                keys = tuple(outputs)
             batch_labels = _labels_of(data['data_samples'])
             num = batch_labels.numel()
             for key in keys:
@@ -101,7 +107,7 @@ def extract_features(model: nn.Module,
                         f'{tuple(value.shape)}; expected (N, C) or (N*K, C) '
                         f'pooled features for N={num} samples.')
                 value = value.reshape(num, -1, value.shape[1]).mean(dim=1)
-                feats[key].append(value.cpu())
+                feats.setdefault(key, []).append(value.cpu())
             labels.append(batch_labels)
     finally:
         model.train(was_training)

@@ -332,8 +332,8 @@ def test_extract_features_names_the_recognizer_tensor_output():
                                fused_ref.reshape(3, 2, -1).mean(1))
     assert out['labels'].tolist() == [0, 1, 2]
     video_only = _model('r3d', ssl=False, cls=True, modality='video',
-                        audio_backbone=None, neck=None)
-    out = extract_features(video_only, [batch])
+                        audio_backbone=None, neck=None).eval()
+    out = extract_features(video_only, [batch])  # keys: what it returns
     assert set(out) == {'video', 'labels'}
     with torch.no_grad():
         ref = video_only(**video_only.data_preprocessor(batch, False),
