@@ -94,6 +94,8 @@ def main(argv=None):
     import avcl_mm  # noqa: F401  (safe checkpoints + registration)
     from avcl_mm.engine.runtime import use_gloo_without_gpu
     use_gloo_without_gpu(cfg)
+    from avcl_mm.engine.epoch_seed_hook import add_epoch_seed_hook
+    add_epoch_seed_hook(cfg)  # an epoch restarted by --resume repeats exactly
     from avcl_mm.engine.validation import validate_config
     validate_config(cfg, mode='train')
     if 'runner_type' in cfg:

@@ -11,6 +11,14 @@ Dataloader workers are separate processes: when the environment variable
 before the workers start), every first report of a file in any process is
 also appended to it as one ``path<TAB>reason`` line, and
 :func:`bad_sample_summary` merges that file in.
+
+Strict mode (:func:`set_strict_bad_input`, environment variable
+``AVCL_BAD_INPUT_STRICT=1``, inherited by workers started afterwards): a
+report raises :class:`BadSampleError` naming the file instead of letting the
+caller substitute silence or another sample, so that *every* kind of bad
+file - including a video without audio, which the transforms would otherwise
+read as silence - stops the run at the first one. ``BadSampleReportHook``
+turns it on when the dataset has ``on_error='raise'``.
 """
 import os
 import os.path as osp
@@ -20,6 +28,7 @@ from collections import Counter
 from typing import Dict, Optional
 
 ENV_LOG = 'AVCL_BAD_SAMPLE_LOG'
+ENV_STRICT = 'AVCL_BAD_INPUT_STRICT'
 
 _lock = threading.Lock()
 _reasons: Dict[str, str] = {}
@@ -28,6 +37,24 @@ _counts: Counter = Counter()
 
 class BadSampleWarning(UserWarning):
     """Warning category of bad input files (filter it with ``warnings``)."""
+
+
+class BadSampleError(RuntimeError):
+    """A bad input file in strict mode (see :func:`set_strict_bad_input`)."""
+
+
+def set_strict_bad_input(strict: bool) -> None:
+    """Make :func:`report_bad_sample` raise (``True``) or warn (``False``)
+    in this process and in the processes it starts afterwards."""
+    if strict:
+        os.environ[ENV_STRICT] = '1'
+    else:
+        os.environ.pop(ENV_STRICT, None)
+
+
+def strict_bad_input() -> bool:
+    """Whether strict mode is on (see :func:`set_strict_bad_input`)."""
+    return os.environ.get(ENV_STRICT, '') in ('1', 'true', 'yes')
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -46,8 +73,20 @@ def report_bad_sample(path: str, reason: str, kind: str = 'bad_file') -> bool:
     Returns:
         bool: ``True`` the first time this process sees ``path`` (a warning
         was emitted), ``False`` for repeats (counted, not warned).
+
+    Raises:
+        BadSampleError: in strict mode, naming the file and the problem (the
+            file is still recorded).
     """
     path, reason = str(path), f'{kind}: {_one_line(reason)}'
+    if strict_bad_input():
+        with _lock:
+            _counts[kind] += 1
+            _reasons.setdefault(path, reason)
+        raise BadSampleError(
+            f'bad input file "{path}": {reason.split("; ")[0]} (strict mode: '
+            'on_error=\'raise\'; remove or fix the file, or use '
+            "on_error='warn' to substitute and list bad files)")
     with _lock:
         _counts[kind] += 1
         first = path not in _reasons

@@ -12,9 +12,18 @@ Three problems are fixed here, on ``import avcl_mm``:
 2. **Saving.** ``HistoryBuffer`` pickled its statistics methods through
    ``getattr``, which no safe loader may allow (``getattr`` reaches arbitrary
    code). We save only its data fields.
-3. **Atomic writes.** A checkpoint is written to a temporary file in the same
-   folder and renamed into place, so a run killed while saving never leaves a
-   half-written ``.pth`` behind (the previous checkpoint stays intact).
+3. **Atomic writes.** A checkpoint is written to a hidden temporary file in
+   the same folder (``.epoch_3.pth.<random>.tmp``: never a ``*.pth``) and
+   renamed into place, so a run killed while saving never leaves a
+   half-written ``.pth`` behind. The leftover of a killed write is removed by
+   the next successful write of the same checkpoint.
+4. **Checkpoint rotation.** mmengine's ``CheckpointHook`` with
+   ``max_keep_ckpts`` deletes the oldest checkpoint *before* writing the new
+   one and updates ``last_checkpoint`` after it: a run killed during the
+   write (seconds for a large model) was left with no checkpoint at all and a
+   ``last_checkpoint`` naming a deleted file, so ``--resume`` failed and the
+   whole run was lost. The outdated checkpoint is now deleted only after the
+   new one and ``last_checkpoint`` (also written atomically) are on disk.
 
 Opt-in for trusted legacy files (e.g. checkpoints written by plain mmaction2
 with a ``HistoryBuffer`` pickled through ``getattr``): set the environment
@@ -135,17 +144,44 @@ def _history_buffer_getstate(self) -> dict:
                 _count_history=self._count_history)
 
 
-def atomic_save(obj, filename: str) -> None:
-    """``torch.save`` to ``filename`` through a temporary file + rename."""
+def _temp_prefix(filename: str) -> str:
+    return f'.{osp.basename(filename)}.'
+
+
+def _remove_stale_temps(filename: str, older_than: float) -> None:
+    """Remove temporaries of ``filename`` left by killed writes: those not
+    modified since ``older_than`` (a write still in progress keeps touching
+    its file)."""
+    folder, prefix = osp.dirname(osp.abspath(filename)), _temp_prefix(filename)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith('.tmp')):
+            continue
+        path = osp.join(folder, name)
+        try:
+            if os.stat(path).st_mtime < older_than:
+                os.remove(path)
+        except OSError:  # gone already, or not ours to remove
+            pass
+
+
+def _atomic_write(filename: str, write: Callable) -> None:
+    """Call ``write(file_object)`` on a hidden temporary file beside
+    ``filename``, flush it to disk and rename it to ``filename``."""
     folder = osp.dirname(osp.abspath(filename))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix='.tmp_', suffix='.pth', dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(filename), suffix='.tmp',
+                               dir=folder)
+    started = os.stat(tmp).st_mtime
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; keep usual perms
     try:
         with os.fdopen(fd, 'wb') as f:
-            torch.save(obj, f)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, filename)
@@ -153,6 +189,17 @@ def atomic_save(obj, filename: str) -> None:
         if osp.exists(tmp):
             os.remove(tmp)
         raise
+    _remove_stale_temps(filename, older_than=started)
+
+
+def atomic_save(obj, filename: str) -> None:
+    """``torch.save`` to ``filename`` through a temporary file + rename."""
+    _atomic_write(str(filename), lambda f: torch.save(obj, f))
+
+
+def atomic_write_text(filename: str, text: str) -> None:
+    """Write ``text`` to ``filename`` through a temporary file + rename."""
+    _atomic_write(str(filename), lambda f: f.write(text.encode('utf-8')))
 
 
 def _make_atomic_save_checkpoint(original: Callable) -> Callable:
@@ -171,9 +218,47 @@ def _make_atomic_save_checkpoint(original: Callable) -> Callable:
     return save_checkpoint
 
 
+def _save_checkpoint_then_rotate(self, runner, step: int, meta: dict):
+    """``CheckpointHook._save_checkpoint_with_step`` of mmengine 0.10 with a
+    crash-safe order: write the new checkpoint, then ``last_checkpoint``
+    (atomically), and only then delete the checkpoint that ``max_keep_ckpts``
+    pushed out. At every instant the work dir holds a complete checkpoint
+    that ``last_checkpoint`` names."""
+    from mmengine.dist import is_main_process
+    outdated = None
+    if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids and
+                                        self.keep_ckpt_ids[-1] == step):
+        if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
+            outdated = self.keep_ckpt_ids.popleft()
+        self.keep_ckpt_ids.append(step)
+        runner.message_hub.update_info('keep_ckpt_ids',
+                                       list(self.keep_ckpt_ids))
+    filename = self.filename_tmpl.format(step)
+    self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
+    runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+    runner.save_checkpoint(
+        self.out_dir, filename, self.file_client_args,
+        save_optimizer=self.save_optimizer,
+        save_param_scheduler=self.save_param_scheduler, meta=meta,
+        by_epoch=self.by_epoch, backend_args=self.backend_args, **self.args)
+    if not is_main_process():
+        return
+    atomic_write_text(osp.join(runner.work_dir, 'last_checkpoint'),
+                      str(self.last_ckpt))
+    if outdated is None or outdated == step:
+        return
+    old = self.file_backend.join_path(self.out_dir,
+                                      self.filename_tmpl.format(outdated))
+    if self.file_backend.isfile(old):
+        self.file_backend.remove(old)
+    elif self.file_backend.isdir(old):  # deepspeed saves folders
+        self.file_backend.rmtree(old)
+
+
 def install() -> None:
     """Patch mmengine once: safe local loading, clean ``HistoryBuffer``
-    pickling, atomic checkpoint writes. Idempotent."""
+    pickling, atomic checkpoint writes, crash-safe checkpoint rotation.
+    Idempotent."""
     if getattr(install, '_done', False):
         return
     mme_checkpoint.CheckpointLoader.register_scheme(
@@ -183,6 +268,10 @@ def install() -> None:
     patched = _make_atomic_save_checkpoint(mme_checkpoint.save_checkpoint)
     mme_checkpoint.save_checkpoint = patched
     mme_runner.save_checkpoint = patched
+    from mmengine.hooks import CheckpointHook
+    if hasattr(CheckpointHook, '_save_checkpoint_with_step'):
+        CheckpointHook._save_checkpoint_with_step = \
+            _save_checkpoint_then_rotate
     install._done = True
 
 

@@ -1,10 +1,40 @@
 """Co-correlation guided representation alignment loss (AVCL Eq. 5-6)."""
+import contextlib
+
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmaction.registry import MODELS
 
 from avcl_mm.models.utils.dist import gather_with_grad, get_world_size
+
+# centred columns below this fraction of their uncentred norm are constant
+# up to float32 rounding (about 100 ulp)
+_CONSTANT_RTOL = 1e-5
+
+
+def _float32_region(tensor: torch.Tensor):
+    """Turn autocast off for ``tensor``'s device: under ``torch.autocast``
+    (``--amp``) the matrix products of the loss would run in float16 /
+    bfloat16 even on float32 inputs (measured on CPU: 2% error on a small
+    loss, results returned in bfloat16)."""
+    device = tensor.device.type
+    if torch.amp.is_autocast_available(device):
+        return torch.autocast(device_type=device, enabled=False)
+    return contextlib.nullcontext()
+
+
+def _unit(x: torch.Tensor, dim: int, eps: float,
+          floor: torch.Tensor = None) -> torch.Tensor:
+    """``x`` scaled to unit norm along ``dim``; a slice whose norm is at most
+    ``eps`` (or ``floor``) - e.g. a channel that a ReLU switched off for the
+    whole batch - becomes 0 *with zero gradient*. ``F.normalize`` would give
+    it the gradient ``1 / eps`` (1e8 with eps=1e-8), which overflows float16
+    gradients and makes mixed-precision training skip every step."""
+    norm = torch.linalg.vector_norm(x, dim=dim, keepdim=True)
+    live = norm > eps
+    if floor is not None:
+        live = live & (norm > floor.detach())
+    return torch.where(live, x / norm.clamp_min(eps), x.new_zeros(()))
 
 
 @MODELS.register_module()
@@ -35,9 +65,10 @@ class CGRALoss(nn.Module):
             Defaults to ``False``.
         gather_distributed (bool): Correlate over the global batch when
             distributed. Defaults to ``True``.
-        eps (float): Lower bound of a feature column's norm, so that a
-            channel that is zero over the whole batch gives ``C = 0`` instead
-            of NaN. Defaults to ``1e-8``.
+        eps (float): A feature column whose norm is at most ``eps`` (a
+            channel that is zero over the whole batch) gives ``C = 0`` with
+            zero gradient instead of NaN or a ``1 / eps`` gradient. Defaults
+            to ``1e-8``.
         loss_weight (float): Factor on the returned loss. Defaults to
             ``1.0``.
     """
@@ -71,19 +102,29 @@ class CGRALoss(nn.Module):
             torch.Tensor: ``C`` of shape ``(C, C)`` in float32.
         """
         self._check(f_v, f_a)
-        f_v, f_a = f_v.float(), f_a.float()
-        if self.gather_distributed and get_world_size() > 1:
-            f_v, f_a = gather_with_grad(f_v), gather_with_grad(f_a)
-        if self.center:
-            if f_v.shape[0] < 2:
-                raise ValueError('CGRALoss(center=True) needs a batch of at '
-                                 'least 2 samples; got 1.')
-            f_v = f_v - f_v.mean(dim=0, keepdim=True)
-            f_a = f_a - f_a.mean(dim=0, keepdim=True)
-        # unit-norm columns: the denominator of Eq. 6
-        f_v = F.normalize(f_v, dim=0, eps=self.eps)
-        f_a = F.normalize(f_a, dim=0, eps=self.eps)
-        return f_v.t() @ f_a
+        with _float32_region(f_v):
+            f_v, f_a = f_v.float(), f_a.float()
+            if self.gather_distributed and get_world_size() > 1:
+                f_v, f_a = gather_with_grad(f_v), gather_with_grad(f_a)
+            if self.center:
+                if f_v.shape[0] < 2:
+                    raise ValueError('CGRALoss(center=True) needs a batch of '
+                                     'at least 2 samples; got 1.')
+                # a channel constant over the batch (e.g. identical clips)
+                # leaves only rounding noise after centring: treat it as 0
+                # rather than blowing that noise up to unit norm
+                floor_v = _CONSTANT_RTOL * torch.linalg.vector_norm(
+                    f_v, dim=0, keepdim=True)
+                floor_a = _CONSTANT_RTOL * torch.linalg.vector_norm(
+                    f_a, dim=0, keepdim=True)
+                f_v = f_v - f_v.mean(dim=0, keepdim=True)
+                f_a = f_a - f_a.mean(dim=0, keepdim=True)
+            else:
+                floor_v = floor_a = None
+            # unit-norm columns: the denominator of Eq. 6
+            f_v = _unit(f_v, dim=0, eps=self.eps, floor=floor_v)
+            f_a = _unit(f_a, dim=0, eps=self.eps, floor=floor_a)
+            return f_v.t() @ f_a
 
     def forward(self, f_v: torch.Tensor, f_a: torch.Tensor) -> torch.Tensor:
         """Compute ``loss_weight * L_cor``.
@@ -93,13 +134,14 @@ class CGRALoss(nn.Module):
             f_a (torch.Tensor): Audio features, shape ``(N, C)``.
 
         Returns:
-            torch.Tensor: Scalar loss (float32).
+            torch.Tensor: Scalar loss (float32, also under autocast).
         """
         corr = self.correlation(f_v, f_a)
-        diag = torch.diagonal(corr)
-        on_diag = (1.0 - diag).pow(2).sum()
-        off_diag = corr.pow(2).sum() - diag.pow(2).sum()
-        return self.loss_weight * (on_diag + self.lambd * off_diag)
+        with _float32_region(corr):
+            diag = torch.diagonal(corr)
+            on_diag = (1.0 - diag).pow(2).sum()
+            off_diag = corr.pow(2).sum() - diag.pow(2).sum()
+            return self.loss_weight * (on_diag + self.lambd * off_diag)
 
     @staticmethod
     def _check(f_v: torch.Tensor, f_a: torch.Tensor) -> None:
