@@ -1,0 +1,9 @@
+# Table II: CGRA on the pooled conv3 outputs (R3D stage 2,
+# out_indices 1) of both encoders, before AMFM, instead of the pool-final
+# pair. Finetune with ../avcl_r3d_k32_finetune.py.
+_base_ = ['../avcl_r3d_k32.py']
+model = dict(
+    video_backbone=dict(out_indices=(1, 3)),
+    audio_backbone=dict(out_indices=(1, 3)),
+    cgra_stages=(1, ),
+    ssl_head=dict(cor_on_final=False))
