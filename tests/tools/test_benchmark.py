@@ -25,4 +25,7 @@ def test_benchmark_reports_every_part(tmp_path):
     assert step['avcl']['params_m'] > step['video_only']['params_m']
     assert step['avcl']['step_s'] > 0 and step['video_only']['step_s'] > 0
     assert fig['loader']['bound_by'] in ('data loading', 'model step')
+    # the .npy sidecar fast path was measured on the same files
+    assert p['audio_visual_npy_samples_per_s'] > 0
+    assert '| pipeline (1 worker) | AV (.npy) / video-only |' in proc.stdout
     assert '| step | AVCL / video-only time |' in proc.stdout

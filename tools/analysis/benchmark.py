@@ -5,7 +5,10 @@ All parts run in one process on the same files so that the ratios are fair:
 
 1. ``pipeline``: samples/s of one worker (1 thread) for the full
    audio-visual training pipeline vs mmaction's stock video-only pipeline
-   (same decode, resize, crop, flip, packing) on the same files;
+   (same decode, resize, crop, flip, packing) on the same files, and the
+   audio-visual pipeline reading the ``.npy`` audio sidecars of
+   tools/data/extract_audio.py (written for the temp clips; with ``--ann``
+   measured when every file has one);
 2. ``audio``: the audio front end alone on the same waveforms: our
    ``LogMelSpectrogram`` vs ``librosa.feature.melspectrogram`` + log with the
    same STFT/mel settings (and our track decoding, for reference);
@@ -59,9 +62,9 @@ def video_ops(clip_len: int, crop: int) -> List[dict]:
     ]
 
 
-def audio_ops(crop: int) -> List[dict]:
+def audio_ops(crop: int, sidecar: tuple = ()) -> List[dict]:
     return [
-        dict(type='LoadAudioFromVideo', sample_rate=24000),
+        dict(type='LoadAudioFromVideo', sample_rate=24000, sidecar=sidecar),
         dict(type='LogMelSpectrogram', sample_rate=24000, win_length=240,
              hop_length=240, n_mels=256),
         dict(type='SpectrogramResize', size=(256, 256)),
@@ -71,12 +74,18 @@ def audio_ops(crop: int) -> List[dict]:
     ]
 
 
-def pipelines(clip_len: int, crop: int) -> Dict[str, List[dict]]:
+def pipelines(clip_len: int, crop: int,
+              npy: bool = False) -> Dict[str, List[dict]]:
+    """Video-only and audio-visual (decoding each video's audio track);
+    ``npy=True`` adds the audio-visual pipeline reading the ``.npy``
+    sidecars of tools/data/extract_audio.py instead."""
     video = video_ops(clip_len, crop)
-    return dict(
-        video_only=video + [dict(type='PackActionInputs')],
-        audio_visual=video + audio_ops(crop) + [
-            dict(type='PackActionInputs', collect_keys=('imgs', 'audios'))])
+    pack = dict(type='PackActionInputs', collect_keys=('imgs', 'audios'))
+    out = dict(video_only=video + [dict(type='PackActionInputs')],
+               audio_visual=video + audio_ops(crop) + [pack])
+    if npy:
+        out['audio_visual_npy'] = video + audio_ops(crop, ('.npy', )) + [pack]
+    return out
 
 
 def make_clips(out: str, args: argparse.Namespace) -> None:
@@ -112,8 +121,10 @@ def time_pipeline(transforms: list, files: List[str], seed: int = 0) -> float:
 
 def bench_pipeline(files: List[str], args) -> dict:
     from mmaction.registry import TRANSFORMS
+    npy = all(osp.isfile(osp.splitext(f)[0] + '.npy') for f in files)
     built = {name: [TRANSFORMS.build(c) for c in cfgs]
-             for name, cfgs in pipelines(args.frames, args.crop).items()}
+             for name, cfgs in pipelines(args.frames, args.crop,
+                                         npy).items()}
     best = {name: 0.0 for name in built}
     for name, transforms in built.items():
         time_pipeline(transforms, files[:2])  # warm-up (codecs, caches)
@@ -124,6 +135,10 @@ def bench_pipeline(files: List[str], args) -> dict:
            for name, rate in best.items()}
     out['av_over_video'] = round(out['audio_visual_samples_per_s'] /
                                  out['video_only_samples_per_s'], 3)
+    if npy:
+        out['av_npy_over_video'] = round(
+            out['audio_visual_npy_samples_per_s'] /
+            out['video_only_samples_per_s'], 3)
     return out
 
 
@@ -133,7 +148,7 @@ def bench_audio(files: List[str], args) -> dict:
 
     from mmaction.registry import TRANSFORMS
     load = TRANSFORMS.build(dict(type='LoadAudioFromVideo',
-                                 sample_rate=24000))
+                                 sample_rate=24000, sidecar=()))
     mel = TRANSFORMS.build(dict(type='LogMelSpectrogram', sample_rate=24000,
                                 win_length=240, hop_length=240, n_mels=256))
     t0 = time.perf_counter()
@@ -321,6 +336,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--compile', action='store_true')
     p.add_argument('--skip', nargs='*', default=[],
                    choices=['pipeline', 'audio', 'step', 'loader'])
+    p.add_argument('--no-sidecars', action='store_true',
+                   help='do not write .npy audio sidecars for the temp '
+                   'clips (skips the sidecar pipeline row)')
     p.add_argument('--json', help='also write the figures here')
     return p.parse_args(argv)
 
@@ -337,6 +355,13 @@ def main(argv=None) -> dict:
         make_clips(tmp.name, args)
         args.ann = osp.join(tmp.name, 'train.txt')
         args.data_prefix = osp.join(tmp.name, 'videos')
+        if not args.no_sidecars:  # the .npy fast path is measured too
+            spec = importlib.util.spec_from_file_location(
+                'extract_audio', osp.join(REPO, 'tools', 'data',
+                                          'extract_audio.py'))
+            tool = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(tool)
+            tool.main([args.ann, '--data-prefix', args.data_prefix])
     with open(args.ann) as f:
         files = [osp.join(args.data_prefix, line.split()[0]) for line in f
                  if line.strip() and not line.startswith('#')]
@@ -406,6 +431,11 @@ def print_table(fig: dict) -> None:
               f'{p["audio_visual_samples_per_s"]} | |')
         print(f'| pipeline (1 worker) | AV / video-only | '
               f'{p["av_over_video"]} | >= 0.8 |')
+        if 'av_npy_over_video' in p:
+            print(f'| pipeline (1 worker) | AV with .npy audio sidecars '
+                  f'samples/s | {p["audio_visual_npy_samples_per_s"]} | |')
+            print(f'| pipeline (1 worker) | AV (.npy) / video-only | '
+                  f'{p["av_npy_over_video"]} | >= 0.8 |')
     if 'audio' in fig:
         a = fig['audio']
         print(f'| audio ({a["audio_seconds"]} s track) | decode ms | '
