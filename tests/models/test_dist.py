@@ -78,6 +78,33 @@ def _worker(rank, port, out_dir):
     results['gather_grad'] = x.grad
     results['no_grad'] = avcl_dist.gather_no_grad(x)
     results['sizes'] = avcl_dist.all_batch_sizes(rank + 1)
+    # gather_pair_with_grad: one all_gather for two tensors, same values
+    # and gradients as two gather_with_grad calls
+    g = torch.Generator().manual_seed(rank)
+    a0 = torch.randn(rank + 2, 3, generator=g)
+    b0 = torch.randn(rank + 2, 2, 2, generator=g)
+    w_a, w_b = torch.randn(5, 3), torch.randn(5, 2, 2)  # same on all ranks
+    pair = {}
+    for how in ('pair', 'separate'):
+        a, b = a0.clone().requires_grad_(), b0.clone().requires_grad_()
+        calls = []
+        real_gather = dist.all_gather
+        dist.all_gather = lambda *args, **kw: (calls.append(1),
+                                               real_gather(*args, **kw))[1]
+        try:
+            sizes = avcl_dist.all_batch_sizes(a.shape[0])
+            calls.clear()
+            if how == 'pair':
+                ga, gb = avcl_dist.gather_pair_with_grad(a, b, sizes)
+            else:
+                ga = avcl_dist.gather_with_grad(a, sizes)
+                gb = avcl_dist.gather_with_grad(b, sizes)
+        finally:
+            dist.all_gather = real_gather
+        ((ga * w_a).sum() + (gb * w_b).sum()).backward()
+        pair[how] = dict(a=ga.detach(), b=gb.detach(), grad_a=a.grad,
+                         grad_b=b.grad, gathers=len(calls))
+    results['pair'] = pair
     for split, sizes in SPLITS.items():
         for name in LOSSES:
             results[(name, split)] = _run_case(name, sizes, rank)
@@ -167,3 +194,14 @@ def test_averaged_input_grads_equal_global_batch_grads(
         got = torch.cat([r[(loss_name, split)][key] for r in dist_results])
         torch.testing.assert_close(got / WORLD, ref[key], rtol=1e-4,
                                    atol=1e-6)
+
+
+def test_pair_gather_is_one_collective_with_equal_values_and_grads(
+        dist_results):
+    for r in dist_results:
+        pair, separate = r['pair']['pair'], r['pair']['separate']
+        assert (pair['gathers'], separate['gathers']) == (1, 2)
+        assert pair['a'].shape == (5, 3) and pair['b'].shape == (5, 2, 2)
+        for key in ('a', 'b', 'grad_a', 'grad_b'):
+            torch.testing.assert_close(pair[key], separate[key], rtol=0,
+                                       atol=0)

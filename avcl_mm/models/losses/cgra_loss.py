@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
 
-from avcl_mm.models.utils.dist import gather_with_grad, get_world_size
+from avcl_mm.models.utils.dist import gather_pair_with_grad, get_world_size
 
 # centred columns below this fraction of their uncentred norm are constant
 # up to float32 rounding (about 100 ulp)
@@ -105,7 +105,7 @@ class CGRALoss(nn.Module):
         with _float32_region(f_v):
             f_v, f_a = f_v.float(), f_a.float()
             if self.gather_distributed and get_world_size() > 1:
-                f_v, f_a = gather_with_grad(f_v), gather_with_grad(f_a)
+                f_v, f_a = gather_pair_with_grad(f_v, f_a)  # 1 collective
             if self.center:
                 if f_v.shape[0] < 2:
                     raise ValueError('CGRALoss(center=True) needs a batch of '

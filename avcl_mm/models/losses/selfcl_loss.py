@@ -6,8 +6,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 
-from avcl_mm.models.utils.dist import (all_batch_sizes, gather_with_grad,
-                                       get_rank, get_world_size)
+from avcl_mm.models.utils.dist import (all_batch_sizes,
+                                       gather_pair_with_grad, get_rank,
+                                       get_world_size)
 
 
 def _float32_region(tensor: torch.Tensor):
@@ -131,8 +132,7 @@ class SelfCLLoss(nn.Module):
         if world > 1:
             sizes = all_batch_sizes(v.shape[0], device=v.device)
             offset = sum(sizes[:get_rank()])
-            all_v = gather_with_grad(v, sizes)
-            all_a = gather_with_grad(a, sizes)
+            all_v, all_a = gather_pair_with_grad(v, a, sizes)
         else:
             sizes, offset, all_v, all_a = [v.shape[0]], 0, v, a
         per_row = self._one_direction(v, all_a, all_v, offset) + \
