@@ -52,7 +52,13 @@ def test_pretrain_resume_finetune_test(tiny_demo, tmp_path):
                 # a whole number of the 12 clips right
                 assert 0 <= value <= 100
                 assert abs(value * 12 / 100 - round(value * 12 / 100)) < 1e-6
+            assert set(rows[row]) == {'knn_top1', 'linear_top1',
+                                      'recall@1', 'recall@5', 'recall@10'}
+            # a query that hits at 1 hits at 5 and 10
+            assert rows[row]['recall@1'] <= rows[row]['recall@5'] <= \
+                rows[row]['recall@10']
     assert '| pretrained | neck fused |' in proc.stdout
+    assert 'retrieval R@10' in proc.stdout
 
     fine = tmp_path / 'finetune'
     run_tool('tools/train.py', FINETUNE, '--cfg-options',

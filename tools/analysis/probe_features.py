@@ -77,6 +77,7 @@ def probe(model: nn.Module, loaders: dict, num_classes: int) -> dict:
     from avcl_mm.evaluation.feature_extraction import extract_features
     from avcl_mm.evaluation.knn import knn_classify
     from avcl_mm.evaluation.linear_probe import linear_probe
+    from avcl_mm.evaluation.retrieval import retrieval_recall
     feats = {}
     for fuse in (False, True):
         wrapped = model if fuse else _Encoders(model)
@@ -93,6 +94,11 @@ def probe(model: nn.Module, loaders: dict, num_classes: int) -> dict:
         lin = linear_probe(train[key], train['labels'], test[key],
                            test['labels'], num_classes=num_classes)
         rows[name] = dict(knn_top1=100 * knn, linear_top1=100 * lin['top1'])
+        # retrieval: each eval clip queries the train clips (cosine)
+        ks = [k for k in (1, 5, 10) if k <= train[key].shape[0]]
+        recall = retrieval_recall(test[key], test['labels'], train[key],
+                                  train['labels'], ks=ks)
+        rows[name].update({k: 100 * v for k, v in recall.items()})
     rows['num_train'] = int(feats[False][0]['labels'].numel())
     rows['num_eval'] = int(feats[False][1]['labels'].numel())
     return rows
@@ -149,13 +155,17 @@ def main(argv=None):
     print(f'\nFrozen features, top-1 (%) on {" + ".join(args.eval_splits)} '
           f'({counts["num_eval"]} clips; probes fitted on '
           f'{counts["num_train"]} train clips):')
-    print('| encoders | feature | kNN (k=10) | linear probe |')
-    print('| --- | --- | --- | --- |')
+    recalls = [k for k in results['random'][ROWS[0][0]] if
+               k.startswith('recall@')]
+    print('| encoders | feature | kNN (k=10) | linear probe | ' +
+          ' | '.join(f'retrieval R@{k[7:]}' for k in recalls) + ' |')
+    print('| --- ' * (4 + len(recalls)) + '|')
     for name, rows in results.items():
         for row, _, _ in ROWS:
             r = rows[row]
             print(f'| {name} | {row} | {r["knn_top1"]:.1f} | '
-                  f'{r["linear_top1"]:.1f} |')
+                  f'{r["linear_top1"]:.1f} | ' +
+                  ' | '.join(f'{r[k]:.1f}' for k in recalls) + ' |')
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(dict(checkpoint=ckpt, eval_splits=args.eval_splits,

@@ -22,14 +22,19 @@ def main(argv=None):
                   f'{" + ".join(probe.get("eval_splits", ["test"]))} '
                   f'({counts.get("num_eval", "?")} clips; probes fitted on '
                   f'{counts.get("num_train", "?")} train clips):', '',
-                  '| encoders | feature | kNN (k=10) | linear probe |',
-                  '| --- | --- | --- | --- |']
+                  '| encoders | feature | kNN (k=10) | linear probe | '
+                  'retrieval R@1 / R@5 / R@10 |',
+                  '| --- | --- | --- | --- | --- |']
         for name, rows in results.items():
             for key, row in rows.items():
                 if isinstance(row, dict):
+                    recall = ' / '.join(
+                        f'{row[k]:.1f}' for k in
+                        ('recall@1', 'recall@5', 'recall@10') if k in row)
                     lines.append(f'| {name} | {key} | '
                                  f'{row["knn_top1"]:.1f} | '
-                                 f'{row["linear_top1"]:.1f} |')
+                                 f'{row["linear_top1"]:.1f} | '
+                                 f'{recall or "-"} |')
         lines.append('')
     test_file = osp.join(args.work, 'test', 'test_metrics.json')
     if osp.isfile(test_file):
