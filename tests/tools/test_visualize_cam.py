@@ -116,7 +116,8 @@ def test_cli_writes_frame_and_spectrogram_images(tiny_demo, tmp_path):
     video = osp.join(tiny_demo, 'videos', 'test', 'up_clicks_000.mp4')
     out = tmp_path / 'cam'
     run_tool('tools/analysis/visualize_cam.py', config, str(ckpt), video,
-             '--out', str(out), '--target-class', '2')
+             '--out', str(out), '--target-class', '2', '--classes',
+             str(tiny_demo / 'classes.txt'))
     import matplotlib.image as mpimg
     frames = mpimg.imread(out / 'up_clicks_000_video_cam.png')
     spec = mpimg.imread(out / 'up_clicks_000_audio_cam.png')

@@ -210,11 +210,17 @@ def plot_audio_cam(spec: np.ndarray, cam: np.ndarray, path: str,
     plt.close(fig)
 
 
-def _class_names(cfg) -> Optional[List[str]]:
-    source = cfg.get('class_list')
+def _class_names(cfg, override: Optional[str] = None
+                 ) -> Optional[List[str]]:
+    """Class names from ``--classes`` or the config's ``class_list``;
+    ``None`` (indices are shown) when that file is not there."""
+    source = override or cfg.get('class_list')
     if isinstance(source, str) and osp.isfile(source):
         with open(source) as f:
             return [line.strip() for line in f if line.strip()]
+    if source:
+        print(f'[visualize_cam] class list "{source}" not found: showing '
+              'class indices (pass --classes FILE)')
     return None
 
 
@@ -229,7 +235,12 @@ def main(argv=None) -> dict:
     parser.add_argument('--alpha', type=float, default=0.5,
                         help='heat-map opacity (default: 0.5)')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--classes', default=None,
+                        help="class-list file (default: the config's "
+                        'class_list)')
     args = parser.parse_args(argv)
+    if args.classes and not osp.isfile(args.classes):
+        parser.error(f'class list "{args.classes}" does not exist.')
 
     from mmengine.config import Config
     from mmengine.dataset import pseudo_collate
@@ -257,7 +268,7 @@ def main(argv=None) -> dict:
     batch = model.data_preprocessor(pseudo_collate([sample]), False)
     result = grad_cam(model, batch['inputs'], args.target_class)
 
-    names = _class_names(cfg)
+    names = _class_names(cfg, args.classes)
     label = (names[result['target']] if names and
              result['target'] < len(names) else str(result['target']))
     pred = names[result['pred']] if names else str(result['pred'])
