@@ -10,18 +10,5 @@
 # (avid_*_r3d_k32 and cmac_r3d_k32: .../epoch_300.pth). Only the encoder
 # weights are used; the SSL head, memory banks, queues and momentum
 # encoders of the checkpoint are reported as unexpected keys and ignored.
-_base_ = ['../_base_/models/avcl_r3d.py', '../_base_/finetune_ks.py']
-split = 'data/kinetics_sounds/k32'
-class_list = f'{split}_classes.txt'
-model = dict(
-    neck=None,
-    ssl_head=None,
-    train_mode='cls',
-    cls_head=dict(type='AVClsHead', num_classes=32, dropout_ratio=0.7,
-                  average_clips='prob'))
-train_dataloader = dict(
-    dataset=dict(ann_file=f'{split}_train.txt', classes=class_list))
-val_dataloader = dict(
-    dataset=dict(ann_file=f'{split}_val.txt', classes=class_list))
-test_dataloader = dict(
-    dataset=dict(ann_file=f'{split}_test.txt', classes=class_list))
+# The same model and schedule as the baselines' [v; a] finetuning.
+_base_ = ['../baselines/_base_/concat_r3d_k32.py']

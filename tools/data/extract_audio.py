@@ -25,18 +25,14 @@ import sys
 import tempfile
 import time
 from multiprocessing import Pool
-from typing import List, Tuple
+from typing import Tuple
 
 import numpy as np
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
-
-def read_annotations(ann_file: str, prefix: str) -> List[str]:
-    with open(ann_file) as f:
-        rows = [line.split()[0] for line in f
-                if line.strip() and not line.lstrip().startswith('#')]
-    return [osp.join(prefix, row) for row in rows]
+from check_dataset import read_annotation  # noqa: E402
 
 
 def sidecar_path(video: str) -> str:
@@ -83,7 +79,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     if not osp.isfile(args.ann_file):
         parser.error(f'annotation file "{args.ann_file}" does not exist')
-    videos = read_annotations(args.ann_file, args.data_prefix)
+    videos = read_annotation(args.ann_file, args.data_prefix)
     jobs = [(v, args.sample_rate, args.overwrite) for v in videos]
     counts = dict(written=0, kept=0)
     problems = []
