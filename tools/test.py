@@ -55,7 +55,8 @@ def main(argv=None):
             evaluators = [evaluators]
         cfg.test_evaluator = list(evaluators) + [dump_metric]
     import avcl_mm  # noqa: F401
-    from avcl_mm.engine.runtime import use_gloo_without_gpu
+    from avcl_mm.engine.runtime import (shutdown_distributed,
+                                        use_gloo_without_gpu)
     use_gloo_without_gpu(cfg)
     from avcl_mm.engine.validation import validate_config
     validate_config(cfg, mode='test')
@@ -73,6 +74,7 @@ def main(argv=None):
                            metrics={k: float(v) for k, v in metrics.items()}),
                       f, indent=2)
         print(f'[avcl_mm] test metrics written to {out}')
+    shutdown_distributed()
     return metrics
 
 

@@ -5,8 +5,10 @@ Same command line as mmaction2's ``tools/train.py``::
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
         [--auto-scale-lr] [--cfg-options k=v ...] [--launcher pytorch]
 
-Without a GPU the distributed backend becomes ``gloo`` automatically, so
-``tools/dist_train.sh CONFIG 2`` runs on CPU.
+Without a GPU the distributed backend becomes ``gloo`` and ``sync_bn`` is
+turned off automatically, so ``tools/dist_train.sh CONFIG 2`` runs any config
+on CPU. Without ``--seed`` a seed is drawn, logged and stored in the
+checkpoints (``--resume`` continues with it).
 """
 import argparse
 import os
@@ -34,7 +36,11 @@ def parse_args(argv=None):
                         help='skip validation during training')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by total batch / base batch')
-    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument(
+        '--seed', type=int, default=None,
+        help='random seed; without it (and without randomness.seed in the '
+        'config) a seed is drawn, logged and stored in every checkpoint, '
+        'and --resume continues with the stored one')
     parser.add_argument('--deterministic', action='store_true',
                         help='deterministic algorithms (for reproducibility)')
     parser.add_argument(
@@ -77,7 +83,10 @@ def merge_args(cfg: Config, args) -> Config:
     if args.auto_scale_lr:
         cfg.setdefault('auto_scale_lr', dict(base_batch_size=16))
         cfg.auto_scale_lr.enable = True
-    randomness = cfg.get('randomness', dict())
+    # mmengine draws (and broadcasts to every rank) a seed when it is None;
+    # EpochSeedHook logs it, checkpoints store it and --resume restores it
+    randomness = dict(cfg.get('randomness', None) or dict())
+    randomness.setdefault('seed', None)
     if args.seed is not None:
         randomness['seed'] = args.seed
     if args.deterministic:
@@ -92,7 +101,8 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     import avcl_mm  # noqa: F401  (safe checkpoints + registration)
-    from avcl_mm.engine.runtime import use_gloo_without_gpu
+    from avcl_mm.engine.runtime import (shutdown_distributed,
+                                        use_gloo_without_gpu)
     use_gloo_without_gpu(cfg)
     from avcl_mm.engine.epoch_seed_hook import add_epoch_seed_hook
     add_epoch_seed_hook(cfg)  # an epoch restarted by --resume repeats exactly
@@ -104,6 +114,7 @@ def main(argv=None):
     else:
         runner = Runner.from_cfg(cfg)
     runner.train()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

@@ -62,6 +62,34 @@ class EpochSeedHook(Hook):
         self.diff_rank_seed = diff_rank_seed
         self._warned = False
 
+    def before_train(self, runner) -> None:
+        """Log the run's seed and give it to the sampler.
+
+        Runs after ``--resume`` has restored the seed stored in the
+        checkpoint. mmengine builds the train dataloader (and its sampler's
+        shuffling seed) *before* resuming, so a resumed run that drew a fresh
+        seed would shuffle differently from the interrupted one; the sampler
+        gets the restored seed here.
+        """
+        seed = runner.seed
+        if seed is None:
+            return
+        given = (runner.cfg.get('randomness', None) or {}).get('seed')
+        if given is None:
+            runner.logger.info(
+                f'Random seed: {seed} (no seed in the config or on the '
+                f'command line: drawn for this run, or restored from the '
+                f'resumed checkpoint; every checkpoint stores it; repeat the '
+                f'run with --seed {seed})')
+        else:
+            runner.logger.info(f'Random seed: {seed}')
+        diff = getattr(runner, '_randomness_cfg', {}).get(
+            'diff_rank_seed', False)
+        sampler = getattr(runner.train_loop.dataloader, 'sampler', None)
+        if not diff and sampler is not None and hasattr(sampler, 'seed') \
+                and sampler.seed != seed:
+            sampler.seed = seed
+
     def before_train_epoch(self, runner) -> None:
         base = runner.seed
         if base is None:  # never with mmengine's Runner, which draws one

@@ -1,14 +1,49 @@
 """Launch-time helpers shared by tools/train.py and tools/test.py."""
 import os
+import subprocess
+import warnings
 
 from mmengine.config import Config
 
 
-def use_gloo_without_gpu(cfg: Config) -> bool:
-    """Switch the distributed backend to gloo when no GPU is present.
+def _slurm_master_addr() -> str:
+    """The first host of ``SLURM_NODELIST`` (as mmengine reads it)."""
+    nodes = os.environ.get('SLURM_NODELIST', '127.0.0.1')
+    try:
+        out = subprocess.run(['scontrol', 'show', 'hostname', nodes],
+                             capture_output=True, text=True, timeout=30)
+        first = out.stdout.split()
+        if out.returncode == 0 and first:
+            return first[0]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    # no scontrol: a plain single-host list ("node1" or "node1,node2")
+    return nodes.split(',')[0].split('[')[0] or '127.0.0.1'
 
-    nccl needs GPUs; on CPU-only machines (CI, laptops) distributed runs use
-    gloo. Force a backend explicitly with
+
+def _set_slurm_env() -> None:
+    """Fill the torch.distributed variables from Slurm's, as mmengine's slurm
+    launcher does (it then needs a GPU to call ``cuda.set_device``)."""
+    os.environ.setdefault('MASTER_ADDR', _slurm_master_addr())
+    os.environ.setdefault('MASTER_PORT', '29500')
+    os.environ['WORLD_SIZE'] = os.environ['SLURM_NTASKS']
+    os.environ['RANK'] = os.environ['SLURM_PROCID']
+    os.environ['LOCAL_RANK'] = os.environ.get('SLURM_LOCALID', '0')
+
+
+def use_gloo_without_gpu(cfg: Config) -> bool:
+    """Make a GPU config run on a machine without GPUs.
+
+    When a launcher is set and no GPU is present:
+
+    - the distributed backend becomes ``gloo`` (``nccl`` needs GPUs);
+    - ``sync_bn`` is turned off with one warning (``SyncBatchNorm`` only
+      works on GPU modules; each process keeps its own BN statistics);
+    - DDP gets no device ids, and the process group is started here for the
+      ``pytorch`` (torchrun) and ``slurm`` launchers, whose mmengine
+      initialisation calls ``torch.cuda.set_device``.
+
+    Force a backend explicitly with
     ``--cfg-options env_cfg.dist_cfg.backend=gloo``.
 
     Returns:
@@ -19,29 +54,53 @@ def use_gloo_without_gpu(cfg: Config) -> bool:
         cfg.env_cfg = dict()
     if 'dist_cfg' not in cfg.env_cfg:
         cfg.env_cfg.dist_cfg = dict(backend='nccl')
-    if cfg.get('launcher', 'none') != 'none' and \
-            not torch.cuda.is_available() and \
-            cfg.env_cfg.dist_cfg.get('backend', 'nccl') == 'nccl':
+    launcher = cfg.get('launcher', 'none')
+    if launcher == 'none' or torch.cuda.is_available():
+        return False
+    changed = False
+    if cfg.env_cfg.dist_cfg.get('backend', 'nccl') == 'nccl':
         cfg.env_cfg.dist_cfg.backend = 'gloo'
         print('[avcl_mm] no GPU found: using the gloo backend', flush=True)
         changed = True
-    else:
-        changed = False
-    # mmengine's pytorch launcher calls torch.cuda.set_device, which fails
-    # without a GPU; a process group that exists already is reused by the
-    # Runner, so start it here for CPU-only torchrun launches.
-    if cfg.get('launcher', 'none') != 'none' and \
-            not torch.cuda.is_available():
-        # DDP on CPU modules takes no device ids (mmengine passes LOCAL_RANK)
-        wrapper = dict(cfg.get('model_wrapper_cfg') or
-                       dict(type='MMDistributedDataParallel'))
-        wrapper['device_ids'] = None
-        cfg.model_wrapper_cfg = wrapper
+    if cfg.get('sync_bn', None):
+        warnings.warn(
+            f'[avcl_mm] no GPU found: sync_bn={cfg.sync_bn!r} turned off '
+            '(SyncBatchNorm needs GPU modules); every process keeps its own '
+            'BatchNorm statistics in this run.', stacklevel=2)
+        cfg.sync_bn = None
+    # DDP on CPU modules takes no device ids (mmengine passes LOCAL_RANK)
+    wrapper = dict(cfg.get('model_wrapper_cfg') or
+                   dict(type='MMDistributedDataParallel'))
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    # mmengine's pytorch and slurm launchers call torch.cuda.set_device,
+    # which fails without a GPU; a process group that exists already is
+    # reused by the Runner, so start it here.
     import torch.distributed as dist
-    if cfg.get('launcher', 'none') == 'pytorch' and \
-            not torch.cuda.is_available() and dist.is_available() and \
-            not dist.is_initialized() and 'RANK' in os.environ:
+    if not dist.is_available() or dist.is_initialized():
+        return changed
+    if launcher == 'slurm' and 'SLURM_PROCID' in os.environ:
+        _set_slurm_env()
+    if launcher in ('pytorch', 'slurm') and 'RANK' in os.environ:
         dist.init_process_group(
             backend=cfg.env_cfg.dist_cfg.get('backend', 'gloo'),
             init_method='env://')
     return changed
+
+
+def shutdown_distributed() -> None:
+    """End a run's process group cleanly: wait for every rank, then destroy
+    the group.
+
+    A gloo group left to the interpreter's exit can abort a rank with
+    ``terminate called without an active exception`` (SIGABRT) after the run
+    finished, so torchrun reports a finished run as failed. Called at the
+    end of ``tools/train.py`` and ``tools/test.py``.
+    """
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    try:
+        dist.barrier()
+    finally:
+        dist.destroy_process_group()

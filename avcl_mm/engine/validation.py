@@ -319,6 +319,21 @@ def _check_last_batch(cfg: Config, model: dict, problems: List[str]) -> None:
                       ConfigValidationWarning, stacklevel=3)
 
 
+def _check_load_from(cfg: Config, problems: List[str]) -> None:
+    """A ``load_from`` that is a missing local file fails here, before the
+    model is built, naming the run that writes it."""
+    path = cfg.get('load_from', None)
+    if not path or '://' in str(path) or osp.exists(path):
+        return
+    parts = osp.normpath(str(path)).split(os.sep)
+    hint = 'pass --cfg-options load_from=PATH with an existing checkpoint'
+    if 'work_dirs' in parts[:-2]:
+        run = parts[parts.index('work_dirs') + 1]
+        hint = (f'train the config "{run}.py" first (it writes that file '
+                f'into work_dirs/{run}), or {hint}')
+    problems.append(f'load_from: checkpoint "{path}" does not exist: {hint}.')
+
+
 def validate_config(cfg: Config, mode: str = 'train') -> None:
     """Raise :class:`ConfigValidationError` listing every problem found.
 
@@ -365,6 +380,7 @@ def validate_config(cfg: Config, mode: str = 'train') -> None:
             + '): labels would mean different classes; use the same list.')
     if mode == 'train':
         _check_last_batch(cfg, model, problems)
+        _check_load_from(cfg, problems)
     if mode == 'train' and model.get('ssl_head'):
         batch = (cfg.get('train_dataloader') or {}).get('batch_size', 0)
         world = int(os.environ.get('WORLD_SIZE', '1'))

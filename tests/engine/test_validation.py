@@ -78,3 +78,26 @@ def test_gloo_fallback_without_gpu():
     assert cfg.env_cfg.dist_cfg.backend == 'gloo'
     cfg = Config(dict(launcher='none'))
     assert not use_gloo_without_gpu(cfg)
+
+
+def test_gloo_fallback_turns_sync_bn_off_with_a_warning():
+    cfg = Config(dict(launcher='pytorch', sync_bn='torch'))
+    with pytest.warns(UserWarning, match="sync_bn='torch' turned off"):
+        use_gloo_without_gpu(cfg)
+    assert cfg.sync_bn is None
+    assert cfg.model_wrapper_cfg.device_ids is None
+    # single-process runs keep the config as it is (no DDP, no SyncBN)
+    cfg = Config(dict(launcher='none', sync_bn='torch'))
+    use_gloo_without_gpu(cfg)
+    assert cfg.sync_bn == 'torch'
+
+
+def test_missing_load_from_names_the_run_that_writes_it(tmp_path):
+    cfg = _cfg(tmp_path, load_from='work_dirs/avid_cross_r3d_k32/'
+               'epoch_150.pth')
+    with pytest.raises(ConfigValidationError,
+                       match='train the config "avid_cross_r3d_k32.py"'):
+        validate_config(cfg)
+    ckpt = tmp_path / 'x.pth'
+    ckpt.write_bytes(b'')
+    validate_config(_cfg(tmp_path, load_from=str(ckpt)))

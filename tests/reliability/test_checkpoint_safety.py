@@ -159,3 +159,28 @@ def test_train_tool_adds_the_hook_once():
     assert not add_epoch_seed_hook(cfg)
     assert [h['type'] for h in cfg.custom_hooks] == [
         'BadSampleReportHook', 'EpochSeedHook']
+
+
+def test_resumed_seed_reaches_the_sampler_and_the_log():
+    """mmengine builds the sampler (seeded with the seed drawn at start-up)
+    before --resume restores the checkpoint's seed: before_train hands the
+    restored seed to the sampler and logs it with the way to repeat it."""
+    from mmengine.dataset import DefaultSampler
+    sampler = DefaultSampler(list(range(8)), shuffle=True, seed=111)
+    infos = []
+    runner = types.SimpleNamespace(
+        seed=222, _randomness_cfg=dict(seed=222),
+        cfg=dict(randomness=dict(seed=None)),
+        train_loop=types.SimpleNamespace(
+            dataloader=types.SimpleNamespace(sampler=sampler)),
+        logger=types.SimpleNamespace(info=infos.append))
+    EpochSeedHook().before_train(runner)
+    assert sampler.seed == 222
+    assert list(sampler) == list(DefaultSampler(list(range(8)), seed=222))
+    assert len(infos) == 1 and 'Random seed: 222' in infos[0]
+    assert '--seed 222' in infos[0]
+    # per-rank seeds (diff_rank_seed): the sampler keeps its common seed
+    runner._randomness_cfg['diff_rank_seed'] = True
+    sampler.seed = 5
+    EpochSeedHook().before_train(runner)
+    assert sampler.seed == 5
