@@ -13,4 +13,8 @@ sync_bn = 'torch'
 optim_wrapper = dict(type='FiniteLossOptimWrapper')
 auto_scale_lr = dict(enable=True, base_batch_size=16)
 default_hooks = dict(checkpoint=dict(interval=10, max_keep_ckpts=3))
-custom_hooks = [dict(type='BadSampleReportHook')]
+# AMFMMonitorHook logs amfm_dead_share and cgra_diag_mean every 20
+# iterations and warns once when most gate channels are dead (models without
+# an AMFM neck skip it)
+custom_hooks = [dict(type='BadSampleReportHook'),
+                dict(type='AMFMMonitorHook', interval=20)]

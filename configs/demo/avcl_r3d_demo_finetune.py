@@ -11,7 +11,6 @@ model = dict(
     video_backbone=dict(base_channels=16),
     audio_backbone=dict(base_channels=16),
     feat_channels=(128, 128),
-    neck=dict(gate='sigmoid'),  # as in the demo pretraining
     ssl_head=None,
     train_mode='cls',
     cls_head=dict(type='AVClsHead', num_classes=6, dropout_ratio=0.7,
@@ -26,5 +25,9 @@ default_hooks = dict(
     logger=dict(interval=6),
     checkpoint=dict(interval=3, max_keep_ckpts=1, save_best='acc/top1',
                     rule='greater'))
-custom_hooks = [dict(type='BadSampleReportHook')]
+# AMFMMonitorHook logs amfm_dead_share and cgra_diag_mean every 6
+# iterations and warns once when most gate channels are dead (models without
+# an AMFM neck skip it)
+custom_hooks = [dict(type='BadSampleReportHook'),
+                dict(type='AMFMMonitorHook', interval=6)]
 randomness = dict(seed=0)

@@ -15,6 +15,9 @@
 # Finetune with configs/related/related_r3d_k32_finetune.py.
 _base_ = ['../_base_/models/avcl_r3d.py', '../_base_/pretrain_ks.py']
 model = dict(
+    # the comparison methods use the plain R3D encoders (AVCL's signed
+    # features are a reading of AVCL's Eq. 6)
+    signed_features=False,
     type='MapAVRecognizer',
     momentum=0.999,
     neck=None,

@@ -105,8 +105,9 @@ def test_cma_value_matches_eq_9_10_loop_reference():
     expected = 0.0
     for i, row in enumerate(idx.tolist()):
         neg_v, neg_a = [mv[j] for j in negs[i]], [ma[j] for j in negs[i]]
-        expected += reference_nce(v[i], ma[row], neg_a, z['v2a'])
-        expected += reference_nce(a[i], mv[row], neg_v, z['a2v'])
+        # Cross-AVID's two terms averaged (official code; term_reduction)
+        expected += (reference_nce(v[i], ma[row], neg_a, z['v2a']) +
+                     reference_nce(a[i], mv[row], neg_v, z['a2v'])) / 2
         wmpd = sum(reference_nce(v[i], mv[p], neg_v, z['v2v']) +
                    reference_nce(a[i], ma[p], neg_a, z['a2a'])
                    for p in loss_fn.positives[row].tolist()) / 2

@@ -43,10 +43,11 @@ def setup_batch(seed=0):
     return z_v, z_a, idx, negs
 
 
+@pytest.mark.parametrize('reduction', ['mean', 'sum'])
 @pytest.mark.parametrize('target', ['self', 'cross', 'joint'])
-def test_value_matches_loop_reference_for_each_variant(target):
+def test_value_matches_loop_reference_for_each_variant(target, reduction):
     loss_fn = AVIDNCELoss(N, feat_dim=D, num_negatives=K, temperature=TAU,
-                          target=target).eval()
+                          target=target, term_reduction=reduction).eval()
     z_v, z_a, idx, negs = setup_batch()
     banks = {'v': loss_fn.memory_v.clone(), 'a': loss_fn.memory_a.clone()}
     loss = loss_fn(z_v, z_a, idx, neg_indices=negs)
@@ -57,7 +58,9 @@ def test_value_matches_loop_reference_for_each_variant(target):
         for i in range(3):
             expected += reference_nce(feats[q][i], banks[m][idx[i]],
                                       [banks[m][j] for j in negs[i]], z_bar)
-    assert loss.item() == pytest.approx(expected / 3, rel=1e-5)
+    # official code: the terms of Eq. 4-6 averaged; 'sum' as printed
+    terms = len(PAIRS[target]) if reduction == 'mean' else 1
+    assert loss.item() == pytest.approx(expected / 3 / terms, rel=1e-5)
 
 
 def test_z_bar_is_estimated_once_then_fixed():
@@ -156,7 +159,8 @@ def test_seeded_negative_sampling_is_reproducible_and_in_range():
                          seed=7).sample_negatives(idx) for _ in range(2)]
     assert torch.equal(draws[0], draws[1])
     assert draws[0].shape == (3, 50)
-    assert set(draws[0].flatten().tolist()) == set(range(N))
+    assert set(draws[0].flatten().tolist()) <= set(range(N))
+    assert not (draws[0] == idx[:, None]).any()
 
 
 @pytest.mark.parametrize('kwargs', [dict(target='both'),
@@ -194,3 +198,24 @@ def test_loss_falls_over_sgd_steps_with_linear_encoders():
         opt.step()
         losses.append(loss.item())
     assert sum(losses[-5:]) / 5 < 0.8 * sum(losses[:5]) / 5
+
+
+@pytest.mark.parametrize('bank', [2, 5, 64])
+def test_no_sample_meets_its_own_row_among_its_negatives(bank):
+    """AVID's "K other instances": K >= N included, every other row drawn
+    uniformly (chi-square-free check: all N - 1 others appear, each about
+    equally often)."""
+    loss_fn = AVIDNCELoss(bank, feat_dim=D, num_negatives=2000, seed=3)
+    idx = torch.arange(bank)
+    neg = loss_fn.sample_negatives(idx)
+    assert not (neg == idx[:, None]).any()
+    for i in range(bank):
+        counts = torch.bincount(neg[i], minlength=bank).float()
+        others = torch.cat([counts[:i], counts[i + 1:]])
+        assert (others > 0).all()
+        assert others.max() / others.min() < (1.6 if bank < 64 else 4.0)
+
+
+def test_a_bank_of_one_row_has_no_negatives():
+    with pytest.raises(ValueError, match='at least 2 bank rows'):
+        AVIDNCELoss(1, feat_dim=D).sample_negatives(torch.tensor([0]))

@@ -65,7 +65,8 @@ def fix_negatives(head, negs):
 def reference_avid(variant, z, banks, idx, negs):
     """AVID Eq. 1-6 in plain Python: Z̄ per (query, memory) pair is the
     mean of exp(x·x̄_j/τ) over the batch's negatives; P(D=1|x, x̄) =
-    e^{x·x̄/τ} / (e^{x·x̄/τ} + K Z̄); mean over samples of the summed terms.
+    e^{x·x̄/τ} / (e^{x·x̄/τ} + K Z̄); mean over samples of the terms'
+    average (the official code averages the terms of Eq. 4-6).
     """
     total = 0.0
     for q, m in PAIRS[variant]:
@@ -76,7 +77,7 @@ def reference_avid(variant, z, banks, idx, negs):
             e_pos = math.exp(float(z[q][i] @ banks[m][idx[i]]) / TAU)
             total -= math.log(e_pos / (e_pos + K * z_bar))
             total -= sum(math.log(1 - e / (e + K * z_bar)) for e in sims[i])
-    return total / len(idx)
+    return total / len(idx) / len(PAIRS[variant])
 
 
 @pytest.mark.parametrize('variant', ['self', 'cross', 'joint'])

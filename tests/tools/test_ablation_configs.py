@@ -48,13 +48,16 @@ def _one(pipeline, kind):
     return step
 
 
-@pytest.mark.parametrize('name', ['avcl_r3d_k32_t1_audio1p2s.py',
-                                  'avcl_r3d_k32_t1_audio1p2s_finetune.py'])
-def test_table1_one_frame_and_a_1p2s_window_in_every_pipeline(name):
+@pytest.mark.parametrize('name,frames', [
+    ('avcl_r3d_k32_t1_audio1p2s.py', 1),
+    ('avcl_r3d_k32_t1_audio1p2s_finetune.py', 1),
+    ('avcl_r3d_k32_t16_audio1p2s.py', 16),
+    ('avcl_r3d_k32_t16_audio1p2s_finetune.py', 16)])
+def test_table1_frames_and_a_1p2s_window_in_every_pipeline(name, frames):
     pipelines = _pipelines(_cfg(name))
     assert len(pipelines) == (1 if 'finetune' not in name else 3)
     for pipeline in pipelines:
-        assert _one(pipeline, 'SampleFrames')['clip_len'] == 1
+        assert _one(pipeline, 'SampleFrames')['clip_len'] == frames
         assert _one(pipeline, 'LoadAudioFromVideo')['window'] == 1.2
     base = Config.fromfile(osp.join(REPO, 'configs', 'avcl_r3d_k32.py'))
     base_pipe = base.train_dataloader.dataset.pipeline

@@ -115,6 +115,9 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the random initialisation')
     parser.add_argument('--workers', type=int, default=2)
+    parser.add_argument('--no-random', action='store_true',
+                        help='probe the pretrained encoders only (skip the '
+                        'random-initialisation rows)')
     args = parser.parse_args(argv)
 
     import avcl_mm  # noqa: F401
@@ -139,7 +142,8 @@ def main(argv=None):
     logger = MMLogger.get_current_instance()
     level = logger.level
     results = {}
-    for name in ('random', 'pretrained'):
+    for name in (('pretrained', ) if args.no_random else
+                 ('random', 'pretrained')):
         torch.manual_seed(args.seed)
         logger.setLevel(logging.WARNING)  # init_weights logs every tensor
         try:
@@ -151,11 +155,11 @@ def main(argv=None):
             load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
         print(f'probing the {name} encoders ...', flush=True)
         results[name] = probe(model, loaders, num_classes)
-    counts = results['random']
+    counts = next(iter(results.values()))
     print(f'\nFrozen features, top-1 (%) on {" + ".join(args.eval_splits)} '
           f'({counts["num_eval"]} clips; probes fitted on '
           f'{counts["num_train"]} train clips):')
-    recalls = [k for k in results['random'][ROWS[0][0]] if
+    recalls = [k for k in counts[ROWS[0][0]] if
                k.startswith('recall@')]
     print('| encoders | feature | kNN (k=10) | linear probe | ' +
           ' | '.join(f'retrieval R@{k[7:]}' for k in recalls) + ' |')

@@ -11,9 +11,9 @@ from ._spectrogram_utils import get_spectrogram
 class SpectrogramStandardize(BaseTransform):
     """Standardise ``results['audios']`` ``(T, F)`` per sample.
 
-    `AVCL <https://arxiv.org/abs/2204.13386>`_ feeds standardised
-    spectrograms: ``(x - mean(x)) / std(x)`` over all ``T x F`` values
-    (population std). A (nearly) constant input, e.g. the log-mel of silence,
+    ``(x - mean(x)) / std(x)`` over all ``T x F`` values (population std).
+    The AVCL paper does not say how its log-mel input is normalised; this
+    per-sample standardisation is our choice (README "Notes on the paper"). A (nearly) constant input, e.g. the log-mel of silence,
     has ``std < eps`` and becomes all zeros instead of NaN; non-finite input
     values are set to the mean of the finite ones first (and reported).
 

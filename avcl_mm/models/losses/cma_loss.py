@@ -53,7 +53,8 @@ def cma_positive_sets(mem_v: Tensor, mem_a: Tensor, k_pos: int = 32,
 class CMALoss(AVIDNCELoss):
     """`AVID+CMA <https://arxiv.org/abs/2004.12943>`_ loss (Eq. 9-10).
 
-    ``L = L_Cross-AVID + λ·L_wMPD`` with, for sample ``i`` and its positive
+    ``L = L_Cross-AVID + λ·L_wMPD`` (``L_Cross-AVID`` averaged over its two
+    terms as in :class:`AVIDNCELoss`) with, for sample ``i`` and its positive
     set ``P_i`` (:func:`cma_positive_sets`, given by :meth:`set_positives`,
     kept by :class:`CMAPositiveSetHook`),
     ``L_wMPD = 1/K_p Σ_{p∈P_i} [L_NCE(v_i; v̄_p, N'_i) + L_NCE(a_i; ā_p,

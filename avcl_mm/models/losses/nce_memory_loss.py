@@ -22,10 +22,12 @@ class AVIDNCELoss(nn.Module):
     training sample (random unit vectors at start). With ``s = x·x̄/τ``, Eq. 2
     is ``P(D=1|x, x̄) = e^s/(e^s + K Z̄)`` = ``h/(h+K/N)``, ``h = e^s/NZ̄``;
     Eq. 3 for sample ``i`` and ``K`` negatives ``N_i`` drawn uniformly from
-    the bank is ``−log P(D=1|x_i, x̄_i) − Σ_{j∈N_i} log P(D=0|x_i, x̄_j)``, in
+    the other ``N - 1`` bank rows is ``−log P(D=1|x_i, x̄_i) − Σ_{j∈N_i} log P(D=0|x_i, x̄_j)``, in
     log space. ``target``: Self- (Eq. 4, v→v̄ + a→ā), Cross- (Eq. 5, v→ā +
-    a→v̄) or Joint-AVID (Eq. 6, all four), summed as in the paper (the
-    official code halves them), one ``N_i`` for all terms, mean over samples.
+    a→v̄) or Joint-AVID (Eq. 6, all four), averaged over the terms as the
+    official code does (``term_reduction='sum'``: summed as Eq. 4-6 print
+    them, 2x the gradient for Self/Cross and 4x for Joint at the same lr),
+    one ``N_i`` for all terms, mean over samples.
     ``z_bar`` keeps ``Z̄`` per pair of :data:`PAIRS` (``0`` = unknown): the
     mean ``e^s`` over the first batch's negatives on all ranks, then fixed
     (or followed with ``z_momentum``); the official code shares one ``Z̄``.
@@ -52,6 +54,9 @@ class AVIDNCELoss(nn.Module):
         init_seed (int): Seed of the initial banks (equal on all ranks).
             Defaults to ``0``.
         loss_weight (float): Factor on the loss. Defaults to ``1.0``.
+        term_reduction (str): ``'mean'`` (official code) or ``'sum'``
+            (Eq. 4-6 as printed) over the NCE terms of ``target``. Defaults
+            to ``'mean'``.
     """
 
     def __init__(self, num_samples: Optional[int] = None, feat_dim: int = 128,
@@ -59,14 +64,16 @@ class AVIDNCELoss(nn.Module):
                  memory_momentum: float = 0.5, target: str = 'cross',
                  z_momentum: Optional[float] = None,
                  update_in_forward: bool = True, seed: Optional[int] = None,
-                 init_seed: int = 0, loss_weight: float = 1.0) -> None:
+                 init_seed: int = 0, loss_weight: float = 1.0,
+                 term_reduction: str = 'mean') -> None:
         super().__init__()
         checks = dict(feat_dim=isinstance(feat_dim, int) and feat_dim > 0,
                       num_negatives=isinstance(num_negatives, int) and
                       num_negatives > 0, temperature=temperature > 0,
                       memory_momentum=0 <= memory_momentum < 1,
                       z_momentum=z_momentum is None or 0 <= z_momentum <= 1,
-                      target=target in TARGETS)
+                      target=target in TARGETS,
+                      term_reduction=term_reduction in ('mean', 'sum'))
         for key in (k for k, ok in checks.items() if not ok):
             raise ValueError(f'{type(self).__name__}: invalid {key}='
                              f'{locals()[key]!r}; see the class docstring.')
@@ -75,6 +82,7 @@ class AVIDNCELoss(nn.Module):
         self.memory_momentum, self.z_momentum = memory_momentum, z_momentum
         self.update_in_forward = update_in_forward
         self.init_seed, self.loss_weight = init_seed, float(loss_weight)
+        self.term_reduction = term_reduction
         self.generator = None if seed is None else \
             torch.Generator().manual_seed(seed + get_rank())
         self.register_buffer('memory_v', torch.zeros(0, feat_dim))
@@ -104,10 +112,17 @@ class AVIDNCELoss(nn.Module):
             setattr(self, key, new)
 
     def sample_negatives(self, indices: Tensor) -> Tensor:
-        """Draw ``K`` uniform bank indices per sample: ``(B, K)`` long."""
-        return torch.randint(0, self.num_samples, (len(indices),
-                                                   self.num_negatives),
+        """Draw ``K`` bank indices per sample uniformly from the ``N - 1``
+        *other* instances (never the anchor's own row, as AVID's "K other
+        instances" and its official sampler): ``(B, K)`` long."""
+        if self.num_samples < 2:
+            raise ValueError(f'{type(self).__name__}: negatives need at least '
+                             f'2 bank rows, got {self.num_samples}.')
+        draw = torch.randint(0, self.num_samples - 1, (len(indices),
+                                                       self.num_negatives),
                              generator=self.generator).to(indices.device)
+        # skip the anchor: values at or above its index move up by one
+        return draw + (draw >= indices.long()[:, None]).long()
 
     def nce(self, query: Tensor, pos: Tensor, neg: Tensor,
             pair: str) -> Tensor:
@@ -134,9 +149,10 @@ class AVIDNCELoss(nn.Module):
                         neg_indices: Tensor) -> Tensor:
         """Eq. 4, 5 or 6 per sample ``(B, )`` for unit ``v``, ``a``."""
         feats, banks = dict(v=v, a=a), dict(v=self.memory_v, a=self.memory_a)
-        return sum(self.nce(feats[p[0]], banks[p[2]][indices][:, None],
-                            banks[p[2]][neg_indices], p)
-                   for p in TARGETS[self.target])
+        pairs = TARGETS[self.target]
+        total = sum(self.nce(feats[p[0]], banks[p[2]][indices][:, None],
+                             banks[p[2]][neg_indices], p) for p in pairs)
+        return total / len(pairs) if self.term_reduction == 'mean' else total
 
     def forward(self, z_v: Tensor, z_a: Tensor, indices: Tensor,
                 neg_indices: Optional[Tensor] = None) -> Tensor:

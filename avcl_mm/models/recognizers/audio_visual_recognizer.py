@@ -8,6 +8,7 @@ from mmaction.registry import MODELS
 
 from avcl_mm.models.utils.recognizer_utils import (as_list,
                                                    check_recognizer_args,
+                                                   drop_final_activation,
                                                    global_pool, pair_views,
                                                    probe_channels,
                                                    stage_position)
@@ -77,6 +78,15 @@ class AudioVisualRecognizer(BaseModel):
         proj_channels (int, optional): Project the pooled video and audio
             features linearly to this width before the neck (needed by CGRA
             when the two encoders differ in width). Defaults to ``None``.
+        feat_pool (str): Global pooling of the encoder maps, ``'avg'`` or
+            ``'max'`` (AVID: "output activations are max-pooled"). Defaults
+            to ``'avg'``.
+        signed_features (bool): Drop each encoder's final activation (the
+            ReLU after the last residual sum), so the pooled features are
+            signed and Eq. 6's cross-correlation spans [-1, 1] as the paper
+            states (one reading of Eq. 6; see README "AMFM gate"). No
+            parameter changes, so checkpoints load either way. Defaults to
+            ``False``.
         init_cfg (dict, optional): Defaults to ``None``.
     """
 
@@ -94,6 +104,8 @@ class AudioVisualRecognizer(BaseModel):
                  train_mode: Optional[str] = None,
                  feat_channels: Optional[Sequence[int]] = None,
                  proj_channels: Optional[int] = None,
+                 feat_pool: str = 'avg',
+                 signed_features: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         if isinstance(data_preprocessor, dict) or data_preprocessor is None:
             data_preprocessor = MODELS.build(data_preprocessor or
@@ -113,6 +125,15 @@ class AudioVisualRecognizer(BaseModel):
             if modality != 'audio' else None
         self.audio_backbone = MODELS.build(audio_backbone) \
             if modality != 'video' and not share_backbone else None
+        if feat_pool not in ('avg', 'max'):
+            raise ValueError(f"{type(self).__name__}: feat_pool must be "
+                             f"'avg' or 'max', got {feat_pool!r}.")
+        self.feat_pool = feat_pool
+        self.signed_features = signed_features
+        if signed_features:
+            for key in ('video_backbone', 'audio_backbone'):
+                if getattr(self, key) is not None:
+                    drop_final_activation(getattr(self, key), key)
         ch_v, ch_a = feat_channels or self._probe()
         # Encoders of different widths (e.g. X3D video + R3D audio): project
         # both pooled features linearly to one width, so that CGRA's square
@@ -198,7 +219,8 @@ class AudioVisualRecognizer(BaseModel):
             x = self._audio_in(self._flatten(inputs, 'audios', hint))
             feats['audio'] = as_list(self.audio_encoder(x))
         if pool:
-            feats = {k: [global_pool(m) for m in v] for k, v in feats.items()}
+            feats = {k: [global_pool(m, self.feat_pool) for m in v]
+                     for k, v in feats.items()}
         return feats
 
     def _features(self, inputs: Dict[str, torch.Tensor],

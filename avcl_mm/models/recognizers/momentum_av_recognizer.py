@@ -121,13 +121,14 @@ class MomentumAVRecognizer(AudioVisualRecognizer):
         t = self.momentum
         n = inputs['imgs'].shape[0]
         v = global_pool(as_list(t['video_backbone'](
-            self._flatten(inputs, 'imgs', '(N, V, C, T, H, W)')))[-1])
+            self._flatten(inputs, 'imgs', '(N, V, C, T, H, W)')))[-1],
+            self.feat_pool)
         hint = '(N, Va, 1, 1, H, W)' if self.audio_input == 'clip' \
             else '(N, Va, 1, H, W)'
         encoder = t['video_backbone'] if self.share_backbone \
             else t['audio_backbone']
         a = global_pool(as_list(encoder(self._audio_in(
-            self._flatten(inputs, 'audios', hint))))[-1])
+            self._flatten(inputs, 'audios', hint))))[-1], self.feat_pool)
         v, a, _ = pair_views(v, a, n)
         if 'proj_v' in t:
             v, a = t['proj_v'](v), t['proj_a'](a)

@@ -13,8 +13,9 @@ def as_list(maps: Maps) -> List[torch.Tensor]:
     return list(maps) if isinstance(maps, (tuple, list)) else [maps]
 
 
-def global_pool(x: torch.Tensor) -> torch.Tensor:
-    """Average over every axis after channels: ``(N, C, ...)`` -> ``(N, C)``.
+def global_pool(x: torch.Tensor, kind: str = 'avg') -> torch.Tensor:
+    """Average (``kind='avg'``) or maximum (``'max'``) over every axis after
+    channels: ``(N, C, ...)`` -> ``(N, C)``.
 
     Works for 3D maps ``(N, C, T, H, W)``, 2D maps ``(N, C, H, W)`` and
     already pooled ``(N, C)`` features.
@@ -22,7 +23,13 @@ def global_pool(x: torch.Tensor) -> torch.Tensor:
     if x.dim() < 2:
         raise ValueError('global_pool expects a map (N, C, ...), got shape '
                          f'{tuple(x.shape)}.')
-    return x.flatten(2).mean(dim=2) if x.dim() > 2 else x
+    if kind not in ('avg', 'max'):
+        raise ValueError(f"global_pool: kind must be 'avg' or 'max', got "
+                         f'{kind!r}.')
+    if x.dim() == 2:
+        return x
+    flat = x.flatten(2)
+    return flat.mean(dim=2) if kind == 'avg' else flat.amax(dim=2)
 
 
 def pair_views(v: torch.Tensor, a: torch.Tensor, num_samples: int
@@ -136,3 +143,34 @@ def stage_position(backbone: nn.Module, stage: int) -> int:
             f'.out_indices={tuple(indices)}: add it to the out_indices of '
             'both backbones (keep the last stage last).')
     return indices.index(stage)
+
+
+_ACTIVATIONS = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU,
+                nn.Hardswish)
+
+
+def drop_final_activation(backbone: nn.Module, name: str) -> str:
+    """Replace the backbone's last activation module by ``nn.Identity``, so
+    that its output (and the pooled feature) is signed.
+
+    "Last" is the last activation module registered in the backbone: the
+    ReLU after the residual sum of the last ResNet3d block (also with
+    ``Conv2plus1d``), or the activation of C3D's last conv. Backbones whose
+    output is not produced by such a module are not supported.
+
+    Returns:
+        str: The dotted name of the replaced module.
+    """
+    last = None
+    for mod_name, module in backbone.named_modules():
+        if isinstance(module, _ACTIVATIONS):
+            last = mod_name
+    if last is None:
+        raise ValueError(f'{name}: signed_features=True needs a backbone '
+                         'whose output comes from an activation module '
+                         f'(ResNet3d, C3DGAP); {type(backbone).__name__} '
+                         'has none.')
+    parent_name, _, attr = last.rpartition('.')
+    parent = backbone.get_submodule(parent_name) if parent_name else backbone
+    setattr(parent, attr, nn.Identity())
+    return last

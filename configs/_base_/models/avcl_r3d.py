@@ -47,13 +47,27 @@ model = dict(
         inflate_style='3x3x3',
         norm_cfg=dict(type='BN3d', requires_grad=True)),
     audio_input='clip',
-    # AMFM (Eq. 1-4); set neck=None for "AMFM off" (Table III)
-    neck=dict(type='AMFM', gate='relu'),
+    # Eq. 6 states that C lies in [-1, 1]: the encoders' features are taken
+    # before their last ReLU (signed), where that holds (on post-ReLU
+    # features the uncentred C lies in [0, 1]). No parameter changes.
+    signed_features=True,
+    # AMFM (Eq. 1-4); set neck=None for "AMFM off" (Table III).
+    # gate='sigmoid' (SE excitation) instead of the printed sigma = ReLU: the
+    # ReLU gate dies under CGRA (most channels zero for every clip within
+    # tens of steps, for good). With the signed features above, every other
+    # equation is as printed: C uncentred (Eq. 6), SelfCL summed over
+    # samples (Eq. 7-10). The literal reading (ReLU gate on post-ReLU
+    # features): configs/ablations/avcl_r3d_k32_literal.py, or
+    # --cfg-options model.neck.gate=relu model.signed_features=False.
+    # Evidence (3 seeds, 8 readings, 2 lrs): README "AMFM gate" and
+    # docs/amfm_readings.md.
+    neck=dict(type='AMFM', gate='sigmoid'),
     # Eq. 11 with lambda_cor=0.9, lambda_self=0.1 (Table III)
     ssl_head=dict(
         type='AVCLHead',
         loss_cor=dict(type='CGRALoss', lambd=0.005),
-        loss_self=dict(type='SelfCLLoss', temperature=0.07),
+        loss_self=dict(type='SelfCLLoss', temperature=0.07,
+                       reduction='sum'),
         lambda_cor=0.9,
         lambda_self=0.1),
     data_preprocessor=dict(

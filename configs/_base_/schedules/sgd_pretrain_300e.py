@@ -6,5 +6,7 @@ val_cfg = None
 test_cfg = None
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=5e-4))
-param_scheduler = []  # constant lr, as in the paper
+# The paper gives an "initial learning rate" but no schedule: kept constant
+# (our choice; add a param_scheduler to decay it)
+param_scheduler = []
 auto_scale_lr = dict(enable=False, base_batch_size=16)

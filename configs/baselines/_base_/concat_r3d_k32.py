@@ -7,6 +7,9 @@ _base_ = ['../../_base_/models/avcl_r3d.py', '../../_base_/finetune_ks.py']
 split = 'data/kinetics_sounds/k32'
 class_list = f'{split}_classes.txt'
 model = dict(
+    # the comparison methods use the plain R3D encoders (AVCL's signed
+    # features are a reading of AVCL's Eq. 6)
+    signed_features=False,
     neck=None,
     ssl_head=None,
     train_mode='cls',

@@ -7,7 +7,11 @@
 # ssl_head (an AVSSLHead: projector + loss) and, for MoCo / BYOL, the
 # MomentumAVRecognizer.
 _base_ = ['../../_base_/models/avcl_r3d.py', '../../_base_/pretrain_ks.py']
-model = dict(neck=None, ssl_head=None)
+model = dict(
+    # the comparison methods use the plain R3D encoders (AVCL's signed
+    # features are a reading of AVCL's Eq. 6)
+    signed_features=False,
+    neck=None, ssl_head=None)
 train_dataloader = dict(
     batch_size=2,
     dataset=dict(ann_file='data/kinetics_sounds/k32_train.txt',

@@ -15,10 +15,15 @@ _base_ = [
     '../../_base_/default_runtime.py'
 ]
 model = dict(
+    # the comparison methods use the plain R3D encoders (AVCL's signed
+    # features are a reading of AVCL's Eq. 6)
+    signed_features=False,
     video_backbone=dict(base_channels=16),
     audio_backbone=dict(base_channels=16),
     feat_channels=(128, 128),
     neck=None,
+    # AVID: "output activations are max-pooled" before the MLP
+    feat_pool='max',
     ssl_head=dict(
         _delete_=True,
         type='AVIDHead',

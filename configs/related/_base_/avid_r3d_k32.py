@@ -16,7 +16,12 @@
 # `sample_idx` (packed by the dataset configs).
 _base_ = ['../../_base_/models/avcl_r3d.py', '../../_base_/pretrain_ks.py']
 model = dict(
+    # the comparison methods use the plain R3D encoders (AVCL's signed
+    # features are a reading of AVCL's Eq. 6)
+    signed_features=False,
     neck=None,
+    # AVID: "output activations are max-pooled" before the MLP
+    feat_pool='max',
     ssl_head=dict(
         _delete_=True,
         type='AVIDHead',

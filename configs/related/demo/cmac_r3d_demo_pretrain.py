@@ -11,6 +11,9 @@ _base_ = [
     '../../_base_/default_runtime.py'
 ]
 model = dict(
+    # the comparison methods use the plain R3D encoders (AVCL's signed
+    # features are a reading of AVCL's Eq. 6)
+    signed_features=False,
     type='MapAVRecognizer',
     momentum=0.99,
     video_backbone=dict(base_channels=16),
