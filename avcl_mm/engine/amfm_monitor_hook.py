@@ -12,10 +12,10 @@ from mmaction.registry import HOOKS
 class AMFMMonitorHook(Hook):
     """Log the health of the AMFM neck and warn once when it collapses.
 
-    With the paper's literal reading (ReLU gate, uncentred CGRA) most gate
-    channels of AMFM can switch off for every clip within tens of steps
-    (README, "AMFM gate"): the neck's output is then mostly zero and never
-    recovers, while the loss still goes down. This hook makes that visible
+    With the paper's literal reading (ReLU gate, uncentred CGRA on post-ReLU
+    features) most gate channels of AMFM switch off for every clip within
+    tens of steps (docs/amfm_readings.md): the neck's output is then mostly
+    zero and never recovers. This hook makes that visible
     in the first epoch instead of after a multi-day run.
 
     It records, from every training forward of the neck, each gate channel's
@@ -137,11 +137,12 @@ class AMFMMonitorHook(Hook):
                 f'AMFM COLLAPSE at iteration {runner.iter + 1}: '
                 f'{int(dead.sum())} of {dead.numel()} gate channels are off '
                 f'for every clip (share {share:.2f} > {self.warn_share}).\n'
-                'The fused features f_v, f_a are mostly zero and a dead ReLU '
-                'gate gets no gradient, so this does not recover. Use the '
-                "non-collapsing reading (model.neck.gate='sigmoid', the "
-                'default of the paper configs; README "AMFM gate") or stop '
-                'this run.\n' + '!' * 72)
+                'The fused features f_v, f_a are mostly zero and a dead gate '
+                'gets no gradient, so this does not recover. The paper '
+                "configs' reading keeps the gate alive (model.neck.gate="
+                "'sigmoid', model.signed_features=True, lr 0.001; see "
+                'docs/amfm_readings.md); stop this run or lower the lr.\n'
+                + '!' * 72)
         self._reset()
 
     def after_train(self, runner) -> None:

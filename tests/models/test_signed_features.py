@@ -23,7 +23,8 @@ def test_final_activation_dropped_and_features_signed(path, name):
     cfg.video_backbone.base_channels = 8
     cfg.audio_backbone.base_channels = 8
     torch.manual_seed(0)
-    plain = MODELS.build(dict(cfg, feat_channels=(64, 64)))
+    plain = MODELS.build(dict(cfg, feat_channels=(64, 64),
+                               signed_features=False))
     torch.manual_seed(0)
     signed = MODELS.build(dict(cfg, feat_channels=(64, 64),
                                signed_features=True))
@@ -38,7 +39,7 @@ def test_final_activation_dropped_and_features_signed(path, name):
     # the dropped ReLU was the last op: ReLU(signed) == plain output (C3D
     # max-pools after its last conv, which commutes with the ReLU)
     torch.testing.assert_close(out_signed.clamp_min(0), out_plain)
-    backbone = MODELS.build(cfg.video_backbone)
+    backbone = MODELS.build(cfg.video_backbone)  # a fresh, plain one
     assert drop_final_activation(backbone, 'video_backbone') == name
 
 

@@ -2,8 +2,8 @@
 of processes aside) on CPU: the paper pretraining through
 ``tools/dist_train.sh`` without ``--seed``, its finetuning from that
 checkpoint, the multi-clip ``tools/dist_test.sh``; ``--resume`` keeps the
-drawn seed; ``tools/slurm_train.sh`` (under a stand-in ``srun``) and
-mmaction2's own ``train.py`` start the paper configs too."""
+drawn seed; ``tools/slurm_train.sh`` (under a stand-in ``srun``) starts
+the paper configs too (mmaction2's own ``train.py``: test_mim_train.py)."""
 import glob
 import os
 import os.path as osp
@@ -13,7 +13,6 @@ import stat
 import subprocess
 import sys
 
-import pytest
 import torch
 from mmengine.config import Config
 
@@ -146,19 +145,6 @@ def test_slurm_train_script_on_cpu(tiny_demo, tmp_path):
     log = open(glob.glob(str(work / '*' / '*.log'))[0]).read()
     assert 'Distributed launcher: slurm' in log
     assert 'Distributed training: True' in log
-    assert isinstance(_load(work / 'epoch_1.pth')['meta']['seed'], int)
-
-
-def test_mmaction_own_train_script_starts_a_paper_config(tiny_demo,
-                                                         tmp_path):
-    import mmaction
-    script = osp.join(osp.dirname(mmaction.__file__), '.mim', 'tools',
-                      'train.py')
-    if not osp.isfile(script):
-        pytest.skip('this mmaction2 install has no .mim/tools/train.py')
-    work = tmp_path / 'mim'
-    run_tool(script, 'configs/avcl_c3d_k32.py', '--cfg-options',
-             *_opts('configs/avcl_c3d_k32.py', tiny_demo, work))
     assert isinstance(_load(work / 'epoch_1.pth')['meta']['seed'], int)
 
 

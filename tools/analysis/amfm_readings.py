@@ -168,6 +168,18 @@ def summarise(rows: list, seeds: list, epochs: int) -> str:
             f'{ci([q["fused"]["knn_top1"] for q in p])} | '
             f'{ci([q["neck fused"]["linear_top1"] for q in p])} | '
             f'{ci([q["neck fused"]["knn_top1"] for q in p])} |')
+    # the dead share over training: mean over seeds at a few windows
+    n_win = min(len(r['curves']['amfm_dead_share']) for r in rows)
+    marks = sorted({0, n_win // 4, n_win // 2, 3 * n_win // 4, n_win - 1})
+    iters = rows[0]['curves']['iter']
+    lines += ['', 'Dead share over training (mean over the seeds), at '
+              'iteration:', '',
+              '| reading | lr | ' + ' | '.join(str(iters[m]) for m in marks)
+              + ' |', '| --- ' * (2 + len(marks)) + '|']
+    for (reading, lr), runs in groups.items():
+        lines.append(f'| {reading} | {lr:g} | ' + ' | '.join(
+            f'{sum(r["curves"]["amfm_dead_share"][m] for r in runs) / len(runs):.2f}'
+            for m in marks) + ' |')
     lines += ['', 'Readings:'] + [f'- `{k}`: {v}.' for k, v in
                                   DESCRIBE.items()]
     return '\n'.join(lines) + '\n'

@@ -18,7 +18,8 @@ What is changed, by ``--cfg-options`` only (printed with ``--print-options``):
   one core; encoders, heads, losses, hooks, schedules keep the config's
   settings; ``--base-channels`` narrows ResNet3d / C3D encoders further;
 - class lists: a list of the classifier's ``num_classes`` names (the demo
-  labels index into it);
+  labels index into it); CMA's positive-set size shrunk to fit the few
+  train clips (one memory-bank row each);
 - one epoch (val once for configs that validate), a checkpoint at its end.
 
 Each config runs in its own forked process (clean registries, loggers and
@@ -116,6 +117,25 @@ def _pipeline_options(key: str, pipeline: list, clip_len: int,
     return opts
 
 
+def _bank_options(cfg, count: Optional[int]) -> List[str]:
+    """CMA's positive sets (``k_pos`` of ``CMAPositiveSetHook``, the loss's
+    ``num_positives``) must fit in a bank of ``count`` rows (one per train
+    sample): shrink them to ``count - 2`` for the tiny split."""
+    opts = []
+    if not count:
+        return opts
+    for i, hook in enumerate(cfg.get('custom_hooks', None) or []):
+        if isinstance(hook, dict) and hook.get('type') == \
+                'CMAPositiveSetHook' and hook.get('k_pos', 32) > count - 2:
+            k = max(1, count - 2)
+            opts.append(f'custom_hooks.{i}.k_pos={k}')
+            loss = ((cfg.model.get('ssl_head') or {}).get('loss_nce')
+                    or {})
+            if loss.get('num_positives', 0) > k:
+                opts.append(f'model.ssl_head.loss_nce.num_positives={k}')
+    return opts
+
+
 def plan_options(cfg, data_root: str, work_dir: str, iters: int = 2,
                  world_size: int = 1, clip_len: int = 8, crop: int = 64,
                  base_channels: Optional[int] = None) -> Dict[str, list]:
@@ -163,6 +183,10 @@ def plan_options(cfg, data_root: str, work_dir: str, iters: int = 2,
             test += opts
         else:
             train += opts
+    train_count = next((int(o.rsplit('=', 1)[1]) for o in train
+                        if o.startswith('train_dataloader.dataset.indices=')),
+                       None)
+    train += _bank_options(cfg, train_count)
     loop = cfg.get('train_cfg', {}) or {}
     if 'max_iters' in loop:
         train.append(f'train_cfg.max_iters={iters}')

@@ -22,8 +22,12 @@ class AMFM(BaseModule):
     The same gate ``sigma(E)`` recalibrates both modalities when they have the
     same channel size. When ``dim v != dim a`` a single ``E`` cannot match
     both, so there is one excitation layer per modality (``E_v``, ``E_a``).
-    The paper uses ``sigma = ReLU`` and no activation between ``Z`` and
-    ``E``; ``gate='sigmoid'`` and ``hidden_act='relu'`` are options.
+    The paper prints ``sigma = ReLU`` and no activation between ``Z`` and
+    ``E``; ``gate='sigmoid'`` and ``hidden_act='relu'`` are options. Under
+    CGRA the ReLU gate dies (most channels zero for every clip within tens
+    of steps), so the shipped configs use ``gate='sigmoid'`` (with signed
+    encoder features; docs/amfm_readings.md has the experiment), and
+    ``AMFMMonitorHook`` reports dead gate channels during training.
 
     Args:
         in_channels (int): Channels of the video features ``v``. Defaults to
