@@ -322,7 +322,13 @@ def run_all(configs: List[str], data_root: str, work_dir: str,
     ctx = mp.get_context('fork')
     names = {osp.splitext(osp.basename(c))[0]: c for c in configs}
     pending = list(configs)
-    running, results = {}, {}
+    running, results, parsed = {}, {}, {}
+
+    def load(config: str):
+        """Parse each config once (a waiting one is looked at every 0.2 s)."""
+        if config not in parsed:
+            parsed[config] = Config.fromfile(config)
+        return parsed[config]
 
     def start(config: str) -> Optional[bool]:
         """Start ``config``; ``None`` when it must wait for its producer."""
@@ -330,7 +336,7 @@ def run_all(configs: List[str], data_root: str, work_dir: str,
         wdir = osp.abspath(osp.join(work_dir, name))
         result_path = osp.join(work_dir, f'{name}.result.json')
         try:
-            cfg = Config.fromfile(config)
+            cfg = load(config)
             producer = _producer(cfg, names)
             if producer is not None and producer not in results:
                 return None
@@ -361,7 +367,8 @@ def run_all(configs: List[str], data_root: str, work_dir: str,
             if start(config) is not None:
                 pending.remove(config)
         if pending and not running and all(
-                _waits(c, names, results) for c in pending):
+                _producer(load(c), names) not in (None, *results)
+                for c in pending):
             for config in pending:  # producers that can never finish
                 results[config] = dict(config=config, ok=False,
                                        error='waits for a checkpoint that '
@@ -393,12 +400,6 @@ def run_all(configs: List[str], data_root: str, work_dir: str,
             print(f'[smoke] {status:6s} {row.get("seconds", "-"):>6} s  '
                   f'{osp.relpath(config, REPO)}', flush=True)
     return [results[c] for c in configs]
-
-
-def _waits(config: str, names: Dict[str, str], results: dict) -> bool:
-    from mmengine.config import Config
-    producer = _producer(Config.fromfile(config), names)
-    return producer is not None and producer not in results
 
 
 def parse_args(argv=None):
