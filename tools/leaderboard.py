@@ -58,6 +58,7 @@ METHODS = (
     (('barlowtwins', ), 'Barlow Twins', 'ssl'),
     (('barlow', 'twins'), 'Barlow Twins', 'ssl'),
     (('iic', ), 'IIC', 'ssl'),
+    (('invclust', ), 'InvClust', 'ssl'),
     (('baseline', 'ra'), 'Baseline-R+A', 'supervised'),
     (('baseline', 'r'), 'Baseline-R', 'supervised'),
     (('baseline', 'a'), 'Baseline-A', 'supervised'),
@@ -743,7 +744,8 @@ DEMO_METHODS = (
        f'{DEMO_DIR}/concat_r3d_demo_finetune.py', None)
       for key, name in (('simclr', 'SimCLR'), ('moco', 'MoCo'),
                         ('byol', 'BYOL'), ('simsiam', 'SimSiam'),
-                        ('barlowtwins', 'Barlow Twins'), ('iic', 'IIC'))],
+                        ('barlowtwins', 'Barlow Twins'), ('iic', 'IIC'),
+                        ('invclust', 'InvClust'))],
     *[(key, name, 'supervised', None, f'{DEMO_DIR}/{key}_r3d_demo.py', None)
       for key, name in (('baseline_r', 'Baseline-R'),
                         ('baseline_a', 'Baseline-A'),
@@ -1020,7 +1022,8 @@ def parse_args(argv=None):
                         f'{DEMO_EPOCHS})')
     parser.add_argument('--methods', nargs='+', default=None,
                         help='demo methods to run (keys: avcl simclr moco '
-                        'byol simsiam barlowtwins iic baseline_r baseline_a '
+                        'byol simsiam barlowtwins iic invclust baseline_r '
+                        'baseline_a '
                         'baseline_ra avid_self avid_cross avid_joint cma '
                         'cmac); default: all whose configs exist')
     parser.add_argument('--data-root', default=osp.join(REPO, 'data', 'demo'),

@@ -1,14 +1,7 @@
-# IIC comparison method on Kinetics-Sounds100: iic_r3d_k32.py with the K100
-# training clips and 100 clusters (the number of K100 classes; labels are
-# never read).
+# IIC (inter-intra contrastive framework) on Kinetics-Sounds100:
+# iic_r3d_k32.py with the K100 training clips.
 #   bash tools/dist_train.sh configs/baselines/iic_r3d_k100.py 8
 # then finetune with configs/baselines/concat_r3d_k100_finetune.py.
 _base_ = ['./iic_r3d_k32.py']
-num_clusters = 100
-cluster = dict(in_channels=512, out_channels=num_clusters, num_layers=1)
-model = dict(
-    ssl_head=dict(
-        projector=dict(video=cluster, audio=cluster),
-        loss=dict(num_clusters=num_clusters)))
 train_dataloader = dict(
     dataset=dict(ann_file='data/kinetics_sounds/k100_train.txt'))

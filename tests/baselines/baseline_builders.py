@@ -14,7 +14,8 @@ from avcl_mm.utils.compat import set_gt_label
 
 REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 BASELINES = osp.join(REPO, 'configs', 'baselines')
-SSL_METHODS = ('simclr', 'moco', 'byol', 'simsiam', 'barlowtwins', 'iic')
+SSL_METHODS = ('simclr', 'moco', 'byol', 'simsiam', 'barlowtwins', 'iic',
+               'invclust')
 SUPERVISED = ('baseline_r', 'baseline_a', 'baseline_ra')
 T, S = 8, 32  # tiny clips: 8 frames, 32x32 px; 32x32 spectrogram crops
 

@@ -10,7 +10,8 @@ CONFIGS = [
     dict(type='BYOLLoss'),
     dict(type='SimSiamLoss'),
     dict(type='BarlowTwinsLoss', lambd=0.005),
-    dict(type='IICLoss', num_clusters=10),
+    dict(type='InvariantInfoClusteringLoss', num_clusters=10),
+    dict(type='InterIntraContrastLoss', temperature=0.07),
     dict(type='ProjectionMLP', num_layers=3),
     dict(type='AVProjection', predictor=dict(in_channels=128)),
 ]

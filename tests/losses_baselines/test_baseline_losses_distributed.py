@@ -17,7 +17,10 @@ from torch import nn
 
 from avcl_mm.models.losses.barlow_twins_loss import BarlowTwinsLoss
 from avcl_mm.models.losses.byol_loss import BYOLLoss
-from avcl_mm.models.losses.iic_loss import IICLoss
+from avcl_mm.models.losses.inter_intra_contrast_loss import \
+    InterIntraContrastLoss
+from avcl_mm.models.losses.invariant_info_clustering_loss import \
+    InvariantInfoClusteringLoss
 from avcl_mm.models.losses.moco_queue_loss import MoCoQueueLoss
 from avcl_mm.models.losses.ntxent_cross_modal_loss import NTXentCrossModalLoss
 from avcl_mm.models.losses.simsiam_loss import SimSiamLoss
@@ -25,7 +28,8 @@ from avcl_mm.models.losses.simsiam_loss import SimSiamLoss
 WORLD_SIZE = 2
 GLOBAL_BATCH = 8
 SPLITS = {'equal': (4, 4), 'unequal': (3, 5)}
-LOSSES = ('ntxent', 'barlow', 'iic', 'moco', 'byol', 'simsiam')
+LOSSES = ('ntxent', 'barlow', 'invclust', 'iic', 'moco', 'byol',
+          'simsiam')
 
 
 def _build(name: str) -> nn.Module:
@@ -33,7 +37,8 @@ def _build(name: str) -> nn.Module:
     return {
         'ntxent': lambda: NTXentCrossModalLoss(temperature=0.5),
         'barlow': lambda: BarlowTwinsLoss(lambd=0.1),
-        'iic': lambda: IICLoss(num_clusters=4),
+        'invclust': lambda: InvariantInfoClusteringLoss(num_clusters=4),
+        'iic': lambda: InterIntraContrastLoss(temperature=0.5),
         'moco': lambda: MoCoQueueLoss(queue_size=16, feat_dim=4),
         'byol': BYOLLoss,
         'simsiam': SimSiamLoss,
@@ -53,6 +58,8 @@ def _run(name: str, start: int, stop: int) -> dict:
     loss_fn = _build(name)
     if name in ('moco', 'byol', 'simsiam'):
         loss = loss_fn(f_v, f_a, k_v[rows], k_a[rows])
+    elif name == 'iic':  # intra-negatives through the video encoder
+        loss = loss_fn(f_v, f_a, enc_v(k_v[rows]))
     else:
         loss = loss_fn(f_v, f_a)
     loss.backward()

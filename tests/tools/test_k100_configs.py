@@ -51,7 +51,7 @@ def test_k100_config_is_its_k32_config_on_k100_data(path):
     head = cfg.model.get('cls_head')
     if head:
         assert head.num_classes == 100
-    if 'iic' in path:
+    if 'invclust' in path:
         assert cfg.model.ssl_head.loss.num_clusters == 100
     if osp.basename(path).startswith('cma_'):
         assert cfg.load_from == 'work_dirs/avid_cross_r3d_k100/epoch_150.pth'

@@ -1,5 +1,6 @@
 """Self-supervised head of the comparison methods (SimCLR, MoCo, BYOL,
-SimSiam, Barlow Twins, IIC): a two-stream projector and one baseline loss."""
+SimSiam, Barlow Twins, IIC, invariant information clustering): a two-stream
+projector and one baseline loss."""
 from typing import Dict, Optional, Sequence, Tuple
 
 import torch
@@ -20,8 +21,12 @@ class AVSSLHead(BaseModule):
     depends on the method:
 
     - no predictor, no targets (SimCLR ``NTXentCrossModalLoss``, Barlow Twins
-      ``BarlowTwinsLoss``, IIC ``IICLoss`` with a cluster projector):
+      ``BarlowTwinsLoss``, invariant information clustering
+      ``InvariantInfoClusteringLoss`` with a cluster projector):
       ``loss(z_v, z_a)``;
+    - intra-negatives ``u`` given by an ``InterIntraAVRecognizer`` (IIC
+      ``InterIntraContrastLoss``): ``loss(z_v, z_a, z_u)``, ``z_u`` the
+      video projection of ``u``;
     - predictor, no targets (SimSiam ``SimSiamLoss``):
       ``loss(p_v, p_a, z_v, z_a)`` with ``p = predictor(z)``;
     - momentum targets ``t = (t_v, t_a)`` given by a ``MomentumAVRecognizer``
@@ -72,7 +77,9 @@ class AVSSLHead(BaseModule):
              a: torch.Tensor,
              data_samples: Optional[list] = None,
              stage_feats: Optional[Sequence[Pair]] = None,
-             targets: Optional[Pair] = None) -> Dict[str, torch.Tensor]:
+             targets: Optional[Pair] = None,
+             negatives: Optional[torch.Tensor] = None
+             ) -> Dict[str, torch.Tensor]:
         """Compute the loss.
 
         Args:
@@ -85,6 +92,9 @@ class AVSSLHead(BaseModule):
             targets (tuple[torch.Tensor, torch.Tensor], optional): Momentum
                 projections ``(t_v, t_a)``, each ``(N, D)`` (MoCo keys, BYOL
                 targets); no gradient flows into them. Defaults to ``None``.
+            negatives (torch.Tensor, optional): Pooled video features
+                ``(N, C_v)`` of the temporally broken clips (IIC's
+                intra-negatives); projected like ``v``. Defaults to ``None``.
 
         Returns:
             dict[str, torch.Tensor]: ``loss_ssl`` (weighted) and the detached
@@ -94,7 +104,15 @@ class AVSSLHead(BaseModule):
             raise ValueError('AVSSLHead: stage features (cgra_stages) are '
                              'an AVCL option; set cgra_stages=None.')
         z_v, z_a = self.project(v, a)
-        if self.with_predictor:
+        if negatives is not None:
+            if targets is not None or self.with_predictor:
+                raise ValueError('AVSSLHead: negatives (IIC) cannot be '
+                                 'combined with momentum targets or a '
+                                 'predictor.')
+            z_u = negatives if self.projector is None else \
+                self.projector.video_projector(negatives)
+            value = self.loss_module(z_v, z_a, z_u)
+        elif self.with_predictor:
             p_v, p_a = self.projector.forward_predictor((z_v, z_a))
             if targets is None:  # SimSiam: the other branch's projection
                 targets = (z_v, z_a)

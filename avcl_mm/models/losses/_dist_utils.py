@@ -3,8 +3,9 @@
 All communication goes through :mod:`avcl_mm.models.utils.dist`. Two kinds of
 loss use them:
 
-- losses of the whole global batch (Barlow Twins, IIC) gather the features
-  with :func:`gather` and compute the same value on every rank;
+- losses of the whole global batch (Barlow Twins, invariant information
+  clustering) gather the features with :func:`gather` and compute the same
+  value on every rank;
 - losses that average over this rank's samples (InfoNCE rows, BYOL, SimSiam)
   pass their local mean to :func:`local_share`, which returns the global
   value and a gradient such that DDP's mean over ranks is the gradient of the

@@ -258,16 +258,21 @@ class AudioVisualRecognizer(BaseModel):
         v, a, _, _ = self._features(inputs, fuse=fuse)
         return v if a is None else (v, a)
 
+    @staticmethod
+    def _check_ssl_views(inputs: Dict[str, torch.Tensor]) -> None:
+        """Self-supervised losses pair each video view with its own audio
+        view: raise a ValueError when the view counts differ."""
+        views = [inputs[k].shape[1] for k in ('imgs', 'audios')]
+        if views[0] != views[1]:
+            raise ValueError('Self-supervised training pairs each video view '
+                             f'with its own audio view; got {views[0]} video '
+                             f'and {views[1]} audio views per sample.')
+
     def loss(self, inputs: Dict[str, torch.Tensor],
              data_samples: Optional[list] = None) -> Dict[str, torch.Tensor]:
         """Self-supervised or classification losses (see ``train_mode``)."""
         if self.train_mode == 'ssl':
-            views = [inputs[k].shape[1] for k in ('imgs', 'audios')]
-            if views[0] != views[1]:
-                raise ValueError('Self-supervised training pairs each video '
-                                 'view with its own audio view; got '
-                                 f'{views[0]} video and {views[1]} audio '
-                                 'views per sample.')
+            self._check_ssl_views(inputs)
             v, a, stages, _ = self._features(inputs)
             return self.ssl_head.loss(v, a, data_samples, stage_feats=stages)
         v, a, _, n = self._features(inputs)

@@ -101,11 +101,7 @@ class MapAVRecognizer(AudioVisualRecognizer):
         """SSL loss on unpooled maps, or the parent's classification loss."""
         if self.train_mode != 'ssl':
             return super().loss(inputs, data_samples)
-        views = [inputs[k].shape[1] for k in ('imgs', 'audios')]
-        if views[0] != views[1]:
-            raise ValueError('Self-supervised training pairs each video view '
-                             f'with its own audio view; got {views[0]} video '
-                             f'and {views[1]} audio views per sample.')
+        self._check_ssl_views(inputs)
         maps_v, maps_a = self._maps(inputs)
         keys = None
         if self.momentum_video_backbone is not None:

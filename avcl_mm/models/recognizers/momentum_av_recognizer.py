@@ -144,11 +144,7 @@ class MomentumAVRecognizer(AudioVisualRecognizer):
         the classification loss of :class:`AudioVisualRecognizer`."""
         if self.train_mode != 'ssl':
             return super().loss(inputs, data_samples)
-        views = [inputs[k].shape[1] for k in ('imgs', 'audios')]
-        if views[0] != views[1]:
-            raise ValueError('Self-supervised training pairs each video view '
-                             f'with its own audio view; got {views[0]} video '
-                             f'and {views[1]} audio views per sample.')
+        self._check_ssl_views(inputs)
         if self.training:
             self.update_momentum()
         v, a, _, _ = self._features(inputs)

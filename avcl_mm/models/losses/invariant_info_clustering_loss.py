@@ -6,10 +6,13 @@ from ._dist_utils import batch_sizes, check_pair, gather, upcast
 
 
 @MODELS.register_module()
-class IICLoss(nn.Module):
+class InvariantInfoClusteringLoss(nn.Module):
     """Negative mutual information of the video and audio cluster assignments.
 
-    IIC (https://arxiv.org/abs/1807.06653) in the two-stream setting: the
+    Invariant Information Clustering (Ji, Henriques and Vedaldi, ICCV 2019,
+    https://arxiv.org/abs/1807.06653; not AVCL's "IIC", which is Tao et
+    al.'s inter-intra contrastive framework, ``InterIntraContrastLoss``) in
+    the two-stream setting: the
     soft cluster assignments ``φ(v_i) = softmax(logits_v_i)`` and
     ``φ(a_i)`` of the two modalities of a clip are paired. Their joint
     distribution over the batch, symmetrised,
@@ -42,10 +45,12 @@ class IICLoss(nn.Module):
         super().__init__()
         if not isinstance(num_clusters, int) or \
                 isinstance(num_clusters, bool) or num_clusters < 2:
-            raise ValueError('IICLoss: num_clusters must be an integer >= 2, '
+            raise ValueError('InvariantInfoClusteringLoss: num_clusters must '
+                             'be an integer >= 2, '
                              f'got {num_clusters!r}.')
         if not isinstance(eps, (int, float)) or not 0 < eps < 1:
-            raise ValueError(f'IICLoss: eps must be in (0, 1), got {eps!r}.')
+            raise ValueError('InvariantInfoClusteringLoss: eps must be in '
+                             f'(0, 1), got {eps!r}.')
         self.num_clusters = num_clusters
         self.eps = float(eps)
         self.gather_distributed = gather_distributed
@@ -61,9 +66,10 @@ class IICLoss(nn.Module):
         Returns:
             Tensor: The scalar loss ``−I``.
         """
-        check_pair(logits_v, logits_a, 'IICLoss', ('logits_v', 'logits_a'))
+        owner = 'InvariantInfoClusteringLoss'
+        check_pair(logits_v, logits_a, owner, ('logits_v', 'logits_a'))
         if logits_v.shape[1] != self.num_clusters:
-            raise ValueError(f'IICLoss: logits have {logits_v.shape[1]} '
+            raise ValueError(f'{owner}: logits have {logits_v.shape[1]} '
                              f'columns but num_clusters={self.num_clusters}; '
                              'make the cluster head output num_clusters.')
         sizes = batch_sizes(logits_v, self.gather_distributed)
