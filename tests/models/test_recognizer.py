@@ -287,7 +287,10 @@ def test_feat_channels_skip_the_dry_run_and_size_the_heads():
 
 
 def test_backbone_that_fails_the_dry_run_asks_for_feat_channels():
-    rgb_only = dict(type='C3DGAP', in_channels=3, base_channels=2)
+    # the last stage is not returned, so feat_dim does not apply: dry run
+    rgb_only = dict(type='ResNet3d', depth=18, pretrained=None,
+                    pretrained2d=False, in_channels=3, base_channels=4,
+                    out_indices=(2, ))
     with pytest.raises(ValueError, match='feat_channels'):
         _model('c3d', audio_backbone=rgb_only)  # fed 1-channel audio
 

@@ -198,10 +198,16 @@ def plan_options(cfg, data_root: str, work_dir: str, iters: int = 2,
         train.append('default_hooks.checkpoint.interval=1')
     if 'logger' in (cfg.get('default_hooks') or {}):
         train.append('default_hooks.logger.interval=1')
+    # 2D backbones with temporal modules (TSM) see as many segments as the
+    # shrunk clips have frames
+    segments = (model.get('video_backbone') or {}).get('num_segments')
+    if segments and segments > clip_len:
+        train.append(f'model.video_backbone.num_segments={clip_len}')
     if base_channels:
         for key in ('video_backbone', 'audio_backbone'):
             if (model.get(key) or {}).get('base_channels'):
                 train.append(f'model.{key}.base_channels={base_channels}')
+    if test:  # the tested model is the trained one
         test += [o for o in train if o.startswith('model.')]
     return dict(train=train, test=test)
 

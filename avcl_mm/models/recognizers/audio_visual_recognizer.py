@@ -6,19 +6,23 @@ import torch.nn as nn
 from mmengine.model import BaseModel
 from mmaction.registry import MODELS
 
-from avcl_mm.models.utils.recognizer_utils import (as_list,
-                                                   check_recognizer_args,
+from avcl_mm.models.utils.recognizer_utils import (check_recognizer_args,
+                                                   declared_channels,
                                                    drop_final_activation,
-                                                   global_pool, pair_views,
+                                                   encoder_maps, global_pool,
+                                                   input_channels, pair_views,
                                                    probe_channels,
                                                    stage_position)
+from avcl_mm.models.utils.ssl_weights import load_stream_weights
 
 _DEFAULT_PREPROCESSOR = dict(
     type='MultiModalDataPreprocessor',
     preprocessors=dict(
         imgs=dict(type='ActionDataPreprocessor', format_shape='NCTHW'),
         audios=dict(type='ActionDataPreprocessor', format_shape='NCTHW')))
-_PROBE_SIZE = 112  # paper crop; used only to read unknown channel sizes
+# paper clip; used only to read channel sizes a backbone does not state
+_PROBE_SHAPE = dict(video=(16, 112, 112), audio=(112, 112))
+_VIDEO_INPUTS = ('clip', 'frames')
 
 
 @MODELS.register_module()
@@ -31,7 +35,17 @@ class AudioVisualRecognizer(BaseModel):
     (``audio_input='clip'``, a one-frame clip for 3D encoders) or
     ``(N, Va, 1, H, W)`` (``'image'``, for 2D audio backbones such as
     ``ResNetAudio``). Each backbone's last map is averaged globally to
-    ``(N * V, C)``. Audio views pair with video views (``Va == V``) or one
+    ``(N * V, C)``.
+
+    Any mmaction backbone serves as the video encoder: 3D CNNs and video
+    transformers take the clip (``video_input='clip'``); 2D CNNs with
+    temporal modules (TSN's ``ResNet``, ``ResNetTSM``, ``ResNetTIN``,
+    ``TANet``) take its frames folded into the batch and average the frame
+    features (``video_input='frames'``, mmaction's ``Recognizer2D``
+    consensus). Token sequences and MViT's ``[patch_map, cls_token]`` are
+    reduced to one feature per clip (:func:`stage_tensor`). A stock
+    mmaction checkpoint initialises one stream with ``video_pretrained`` /
+    ``audio_pretrained``. Audio views pair with video views (``Va == V``) or one
     audio view serves all video views (``Va == 1``).
 
     - ``train_mode='ssl'``: ``(f_v, f_a) = neck((v, a))`` (``(v, a)`` without
@@ -81,6 +95,25 @@ class AudioVisualRecognizer(BaseModel):
         feat_pool (str): Global pooling of the encoder maps, ``'avg'`` or
             ``'max'`` (AVID: "output activations are max-pooled"). Defaults
             to ``'avg'``.
+        video_input (str): ``'clip'`` (``(N, C, T, H, W)`` to the video
+            backbone) or ``'frames'`` (``(N * T, C, H, W)``, for 2D
+            backbones; ``num_segments`` of TSM-like backbones must equal
+            ``T``). Defaults to ``'clip'``.
+        probe_shape (dict, optional): Input size of the dry run that reads
+            channel counts a backbone does not state (``feat_dim``,
+            ``embed_dims``): ``video=(T, H, W)``, ``audio=(H, W)``; set it
+            to the configured clip size for backbones tied to it. Defaults
+            to ``video=(16, 112, 112), audio=(112, 112)`` (``T`` is the
+            backbone's ``num_segments`` when it has one).
+        video_pretrained (str | dict, optional): Checkpoint that initialises
+            the video encoder, and only it, at ``init_weights``: a path/URL
+            or ``dict(checkpoint=..., prefix='backbone.')``. The keys under
+            ``prefix`` (an mmaction recognizer's ``backbone.``; ``''`` for a
+            bare backbone file) are mapped onto the encoder; loaded, missing,
+            unexpected and shape-mismatched keys are logged, and a file with
+            no matching key is an error. Defaults to ``None``.
+        audio_pretrained (str | dict, optional): The same for the audio
+            encoder. Defaults to ``None``.
         signed_features (bool): Drop each encoder's final activation (the
             ReLU after the last residual sum), so the pooled features are
             signed and Eq. 6's cross-correlation spans [-1, 1] as the paper
@@ -106,6 +139,10 @@ class AudioVisualRecognizer(BaseModel):
                  proj_channels: Optional[int] = None,
                  feat_pool: str = 'avg',
                  signed_features: bool = False,
+                 video_input: str = 'clip',
+                 probe_shape: Optional[dict] = None,
+                 video_pretrained: Optional[Union[str, dict]] = None,
+                 audio_pretrained: Optional[Union[str, dict]] = None,
                  init_cfg: Optional[dict] = None) -> None:
         if isinstance(data_preprocessor, dict) or data_preprocessor is None:
             data_preprocessor = MODELS.build(data_preprocessor or
@@ -113,6 +150,16 @@ class AudioVisualRecognizer(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
         self.modality, self.audio_input = modality, audio_input
+        if video_input not in _VIDEO_INPUTS:
+            raise ValueError(f'{type(self).__name__}: video_input must be one '
+                             f'of {_VIDEO_INPUTS}, got {video_input!r}.')
+        if video_input == 'frames' and share_backbone:
+            raise ValueError(f"{type(self).__name__}: video_input='frames' "
+                             'cannot share the video backbone with audio.')
+        self.video_input = video_input
+        self.probe_shape = dict(_PROBE_SHAPE, **(probe_shape or {}))
+        self.pretrained = dict(video_backbone=video_pretrained,
+                               audio_backbone=audio_pretrained)
         self.share_backbone = share_backbone
         self.train_mode = train_mode or ('ssl' if ssl_head else 'cls')
         self.cgra_stages = tuple(cgra_stages or ())
@@ -125,6 +172,8 @@ class AudioVisualRecognizer(BaseModel):
             if modality != 'audio' else None
         self.audio_backbone = MODELS.build(audio_backbone) \
             if modality != 'video' and not share_backbone else None
+        self._video_in = input_channels(self.video_backbone) \
+            if self.video_backbone is not None else 3
         if feat_pool not in ('avg', 'max'):
             raise ValueError(f"{type(self).__name__}: feat_pool must be "
                              f"'avg' or 'max', got {feat_pool!r}.")
@@ -164,25 +213,68 @@ class AudioVisualRecognizer(BaseModel):
             self.audio_backbone
 
     def _probe(self) -> Tuple[int, int]:
-        """Read output channels with a no-grad dry run (see ``Args``)."""
-        s, ch_v, ch_a = _PROBE_SIZE, 0, 0
+        """Output channels the backbones state, else read by a no-grad dry
+        run on ``probe_shape`` (see ``Args``)."""
+        ch_v = ch_a = 0
         if self.modality != 'audio':
-            c_in = getattr(self.video_backbone, 'in_channels', 3)
-            ch_v = probe_channels(self.video_backbone,
-                                  torch.zeros(1, c_in, 16, s, s))[-1]
+            ch_v = declared_channels(self.video_backbone)
+            if ch_v is None:
+                c_in = self._video_in
+                t, h, w = self.probe_shape['video']
+                t = getattr(self.video_backbone, 'num_segments', None) or t
+                ch_v = probe_channels(
+                    self.video_backbone, torch.zeros(1, c_in, t, h, w),
+                    frames=self.video_input == 'frames')[-1]
         if self.modality != 'video':
-            shape = (1, 1, 1, s, s) if self.audio_input == 'clip' else \
-                (1, 1, s, s)
-            ch_a = probe_channels(self.audio_encoder,
-                                  self._audio_in(torch.zeros(shape)))[-1]
+            ch_a = None if self.share_backbone else \
+                declared_channels(self.audio_encoder)
+            if ch_a is None:
+                h, w = self.probe_shape['audio']
+                shape = (1, 1, 1, h, w) if self.audio_input == 'clip' else \
+                    (1, 1, h, w)
+                ch_a = probe_channels(self.audio_encoder,
+                                      self._audio_in(torch.zeros(shape)))[-1]
         return ch_v, ch_a
+
+    def init_weights(self) -> None:
+        """Initialise every module, then load ``video_pretrained`` /
+        ``audio_pretrained`` into their encoder."""
+        super().init_weights()
+        self.pretrained_reports = {}  # encoder -> loaded / missing / ... keys
+        for key, spec in self.pretrained.items():
+            if spec is not None and getattr(self, key, None) is not None:
+                self.pretrained_reports[key] = load_stream_weights(
+                    getattr(self, key), spec, key)
+
+    def encode_video(self, backbone: nn.Module,
+                     x: torch.Tensor) -> List[torch.Tensor]:
+        """Stage maps ``(N * V, C, ...)`` of clips ``(N * V, C, T, H, W)``
+        through ``backbone`` (the video encoder or a copy of it)."""
+        return encoder_maps(backbone, x, self.video_input == 'frames')
+
+    def encode_audio(self, encoder: nn.Module,
+                     x: torch.Tensor) -> List[torch.Tensor]:
+        """Stage maps of flattened audio views through ``encoder``."""
+        return encoder_maps(encoder, self._audio_in(x))
+
+    def flat_audio(self, inputs: Dict[str, torch.Tensor]) -> torch.Tensor:
+        """The audio views flattened to ``(N * Va, ...)``. A 2D audio
+        encoder (``'image'``) also takes one-frame clips
+        ``(N, Va, 1, 1, H, W)`` (``FormatAudioClip(as_clip=True)``, what the
+        shipped pipelines pack): the frame axis is dropped."""
+        if self.audio_input == 'image':
+            x = inputs.get('audios')
+            if isinstance(x, torch.Tensor) and x.dim() == 6 and \
+                    x.shape[3] == 1:
+                inputs = dict(inputs, audios=x.squeeze(3))
+            return self._flatten(inputs, 'audios', '(N, Va, 1, H, W)')
+        return self._flatten(inputs, 'audios', '(N, Va, 1, 1, H, W)')
 
     def _audio_in(self, x: torch.Tensor) -> torch.Tensor:
         """Repeat the one audio channel for a shared RGB encoder."""
         if not self.share_backbone:
             return x
-        c_in = getattr(self.video_backbone, 'in_channels', 3)
-        return x.expand(-1, c_in, *x.shape[2:])
+        return x.expand(-1, self._video_in, *x.shape[2:])
 
     def _flatten(self, inputs: Dict[str, torch.Tensor], key: str,
                  hint: str) -> torch.Tensor:
@@ -212,12 +304,10 @@ class AudioVisualRecognizer(BaseModel):
         feats = dict()
         if self.modality != 'audio':
             x = self._flatten(inputs, 'imgs', '(N, V, C, T, H, W)')
-            feats['video'] = as_list(self.video_backbone(x))
+            feats['video'] = self.encode_video(self.video_backbone, x)
         if self.modality != 'video':
-            hint = '(N, Va, 1, 1, H, W)' if self.audio_input == 'clip' \
-                else '(N, Va, 1, H, W)'
-            x = self._audio_in(self._flatten(inputs, 'audios', hint))
-            feats['audio'] = as_list(self.audio_encoder(x))
+            feats['audio'] = self.encode_audio(self.audio_encoder,
+                                               self.flat_audio(inputs))
         if pool:
             feats = {k: [global_pool(m, self.feat_pool) for m in v]
                      for k, v in feats.items()}

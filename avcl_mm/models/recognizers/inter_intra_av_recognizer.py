@@ -101,9 +101,8 @@ class InterIntraAVRecognizer(AudioVisualRecognizer):
         clips (after ``proj_v`` when the model has one)."""
         imgs = self._flatten(inputs, 'imgs', '(N, V, C, T, H, W)')
         broken = break_temporal_order(imgs, self.intra_negative)
-        feats = self.video_backbone(broken)
-        u = global_pool(feats[-1] if isinstance(feats, (list, tuple))
-                        else feats, self.feat_pool)
+        u = global_pool(self.encode_video(self.video_backbone, broken)[-1],
+                        self.feat_pool)
         return u if self.proj_v is None else self.proj_v(u)
 
     def loss(self, inputs: Dict[str, torch.Tensor],

@@ -8,7 +8,7 @@ from mmaction.registry import MODELS
 from torch import nn
 
 from avcl_mm.models.utils.momentum import momentum_update
-from avcl_mm.models.utils.recognizer_utils import as_list, pair_views
+from avcl_mm.models.utils.recognizer_utils import pair_views
 
 from .audio_visual_recognizer import AudioVisualRecognizer
 
@@ -91,9 +91,9 @@ class MapAVRecognizer(AudioVisualRecognizer):
         else:
             enc_v = self.momentum_video_backbone
             enc_a = self.momentum_audio_backbone or enc_v
-            maps_v = as_list(enc_v(inputs['imgs'].flatten(0, 1)))[-1]
-            maps_a = as_list(enc_a(self._audio_in(
-                inputs['audios'].flatten(0, 1))))[-1]
+            maps_v = self.encode_video(enc_v,
+                                       inputs['imgs'].flatten(0, 1))[-1]
+            maps_a = self.encode_audio(enc_a, self.flat_audio(inputs))[-1]
         return pair_views(maps_v, maps_a, n)[:2]
 
     def loss(self, inputs: Dict[str, torch.Tensor],

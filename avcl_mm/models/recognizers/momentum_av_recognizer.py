@@ -8,8 +8,7 @@ from mmengine.logging import MessageHub
 from mmaction.registry import MODELS
 
 from avcl_mm.models.utils.momentum import cosine_momentum, momentum_update
-from avcl_mm.models.utils.recognizer_utils import (as_list, global_pool,
-                                                   pair_views)
+from avcl_mm.models.utils.recognizer_utils import global_pool, pair_views
 from .audio_visual_recognizer import AudioVisualRecognizer
 
 # online module (attribute of the recognizer) -> its EMA copy in `momentum`
@@ -120,15 +119,15 @@ class MomentumAVRecognizer(AudioVisualRecognizer):
         clips in ``inputs`` (same view pairing as the online branch)."""
         t = self.momentum
         n = inputs['imgs'].shape[0]
-        v = global_pool(as_list(t['video_backbone'](
-            self._flatten(inputs, 'imgs', '(N, V, C, T, H, W)')))[-1],
+        v = global_pool(self.encode_video(
+            t['video_backbone'],
+            self._flatten(inputs, 'imgs', '(N, V, C, T, H, W)'))[-1],
             self.feat_pool)
-        hint = '(N, Va, 1, 1, H, W)' if self.audio_input == 'clip' \
-            else '(N, Va, 1, H, W)'
         encoder = t['video_backbone'] if self.share_backbone \
             else t['audio_backbone']
-        a = global_pool(as_list(encoder(self._audio_in(
-            self._flatten(inputs, 'audios', hint))))[-1], self.feat_pool)
+        a = global_pool(
+            self.encode_audio(encoder, self.flat_audio(inputs))[-1],
+            self.feat_pool)
         v, a, _ = pair_views(v, a, n)
         if 'proj_v' in t:
             v, a = t['proj_v'](v), t['proj_a'](a)

@@ -1,6 +1,6 @@
 """Helpers of ``AudioVisualRecognizer``: pooling, view pairing, reading a
 backbone's output channels and checking the recognizer's arguments."""
-from typing import List, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -11,6 +11,100 @@ Maps = Union[torch.Tensor, Sequence[torch.Tensor]]
 def as_list(maps: Maps) -> List[torch.Tensor]:
     """A backbone output (tensor, tuple or list of stage maps) as a list."""
     return list(maps) if isinstance(maps, (tuple, list)) else [maps]
+
+
+def stage_tensor(out) -> torch.Tensor:
+    """One stage output of any mmaction backbone as a map ``(N, C, ...)``.
+
+    - a map ``(N, C, T, H, W)`` / ``(N, C, H, W)`` or pooled ``(N, C)``
+      features (CNNs, Video Swin, TimeSformer's class token): unchanged;
+    - a token sequence ``(N, L, C)`` (ViT-style blocks): ``(N, C, L)``, so
+      that pooling averages over the tokens;
+    - a list ``[patch_map, cls_token]`` (MViT with ``output_cls_token``):
+      the class token ``(N, C)``, the clip feature MViT's own head reads
+      (the patch map when the token is ``None``).
+    """
+    if isinstance(out, (list, tuple)):
+        parts = [t for t in out if isinstance(t, torch.Tensor)]
+        if not parts:
+            raise ValueError('A backbone stage returned no tensor: '
+                             f'{type(out).__name__} of {len(out)} items.')
+        tokens = [t for t in parts if t.dim() == 2]
+        return tokens[-1] if tokens else stage_tensor(parts[0])
+    if not isinstance(out, torch.Tensor):
+        raise ValueError('A backbone returned a '
+                         f'{type(out).__name__}, not tensors.')
+    return out.transpose(1, 2) if out.dim() == 3 else out
+
+
+def encoder_maps(backbone: nn.Module, x: torch.Tensor,
+                 frames: bool = False) -> List[torch.Tensor]:
+    """Run an encoder and return every stage it outputs as ``(N, C, ...)``.
+
+    Args:
+        backbone (nn.Module): Any mmaction backbone.
+        x (torch.Tensor): Clips ``(N, C, T, H, W)``, or images
+            ``(N, C, H, W)`` (2D audio input).
+        frames (bool): Fold the ``T`` frames of each clip into the batch
+            (``(N * T, C, H, W)``, the input of 2D backbones with temporal
+            modules: TSN, TSM, TIN, TANet, as mmaction's ``Recognizer2D``)
+            and stack each stage back to ``(N, C, T, ...)``, so that global
+            average pooling is the segment consensus (average) followed by
+            spatial pooling. Defaults to ``False``.
+
+    Returns:
+        list[torch.Tensor]: One map per returned stage.
+    """
+    if not frames:
+        return [stage_tensor(m) for m in as_list(backbone(x))]
+    if x.dim() != 5:
+        raise ValueError("video_input='frames' needs clips (N, C, T, H, W), "
+                         f'got {tuple(x.shape)}.')
+    n, c, t = x.shape[:3]
+    segments = getattr(backbone, 'num_segments', None)
+    if segments is not None and segments != t:
+        raise ValueError(
+            f'{type(backbone).__name__} has num_segments={segments} but the '
+            f'clips have {t} frames: set num_segments={t} in the backbone '
+            'config (or sample that many frames).')
+    folded = x.transpose(1, 2).reshape(n * t, c, *x.shape[3:])
+    maps = []
+    for m in as_list(backbone(folded)):
+        m = stage_tensor(m)
+        maps.append(m.reshape(n, t, *m.shape[1:]).transpose(1, 2))
+    return maps
+
+
+def input_channels(backbone: nn.Module) -> int:
+    """Channels the backbone's first convolution takes (3 when it has
+    none); a backbone's own ``in_channels`` attribute can name something
+    else (MobileNetV2 keeps its last stage's there)."""
+    for module in backbone.modules():
+        if isinstance(module, (nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            return int(module.in_channels)
+    return 3
+
+
+def declared_channels(backbone: nn.Module) -> Optional[int]:
+    """Output channels of the last returned stage when the backbone states
+    them: ``feat_dim`` of mmaction's ResNets (2D, TSM, TIN, 3D, SlowOnly,
+    audio) when the last stage is returned last, ``embed_dims`` of
+    single-output video transformers (TimeSformer, ViT/VideoMAE). ``None``
+    otherwise (then a dry run reads them)."""
+    out_indices = getattr(backbone, 'out_indices', None)
+    num_stages = getattr(backbone, 'num_stages', None)
+    feat_dim = getattr(backbone, 'feat_dim', None)
+    if isinstance(feat_dim, int) and not isinstance(feat_dim, bool):
+        if out_indices is None or num_stages is None:
+            return feat_dim
+        if tuple(out_indices) and tuple(out_indices)[-1] == num_stages - 1:
+            return feat_dim
+        return None
+    embed = getattr(backbone, 'embed_dims', None)
+    if type(backbone).__name__ in ('TimeSformer', 'VisionTransformer') and \
+            isinstance(embed, int):
+        return embed
+    return None
 
 
 def global_pool(x: torch.Tensor, kind: str = 'avg') -> torch.Tensor:
@@ -66,7 +160,8 @@ def _repeat_views(x: torch.Tensor, num_samples: int,
 
 
 @torch.no_grad()
-def probe_channels(backbone: nn.Module, example: torch.Tensor) -> List[int]:
+def probe_channels(backbone: nn.Module, example: torch.Tensor,
+                   frames: bool = False) -> List[int]:
     """Channels of every map a backbone returns, by one dry run.
 
     The backbone runs in eval mode (norm statistics stay untouched) on the
@@ -75,6 +170,8 @@ def probe_channels(backbone: nn.Module, example: torch.Tensor) -> List[int]:
     Args:
         backbone (nn.Module): The backbone.
         example (torch.Tensor): A small valid input ``(1, C, ...)``.
+        frames (bool): Fold the frames into the batch (see
+            :func:`encoder_maps`). Defaults to ``False``.
 
     Returns:
         list[int]: Channel size of each returned map, in order.
@@ -82,7 +179,7 @@ def probe_channels(backbone: nn.Module, example: torch.Tensor) -> List[int]:
     was_training = backbone.training
     backbone.eval()
     try:
-        maps = as_list(backbone(example))
+        maps = encoder_maps(backbone, example, frames)
     except Exception as err:
         raise ValueError(
             f'Could not read the output channels of {type(backbone).__name__}'
@@ -161,6 +258,11 @@ def drop_final_activation(backbone: nn.Module, name: str) -> str:
     Returns:
         str: The dotted name of the replaced module.
     """
+    if any(isinstance(m, nn.LayerNorm) for m in backbone.modules()):
+        raise ValueError(f'{name}: signed_features=True drops a CNN\'s final '
+                         f'ReLU; {type(backbone).__name__} ends in a '
+                         'normalisation (a transformer), so its features '
+                         'are signed already: set signed_features=False.')
     last = None
     for mod_name, module in backbone.named_modules():
         if isinstance(module, _ACTIVATIONS):
