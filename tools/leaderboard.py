@@ -172,10 +172,11 @@ def params_from_checkpoint(checkpoint: str,
     """Parameters (millions) in a checkpoint's state dict (BN statistics
     left out), optionally only under the given key prefixes."""
     try:
-        import torch
-        state = torch.load(checkpoint, map_location='cpu',
-                           weights_only=False)
-    except Exception:
+        from avcl_mm.engine.checkpoint import safe_torch_load
+        state = safe_torch_load(checkpoint, map_location='cpu')
+    except Exception as err:  # unreadable or refused: no parameter count
+        print(f'[leaderboard] {checkpoint}: no parameter count ({err})',
+              file=sys.stderr)
         return None
     state = state.get('state_dict', state)
     total = 0

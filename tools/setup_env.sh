@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create (or reuse) the project's virtual environment with the pinned stack
 # and install avcl_mm in editable mode. Safe to run again: it only installs
-# when requirements.txt changed since the last successful run.
+# when requirements/lock.txt changed since the last successful run.
 #
 #   bash tools/setup_env.sh            # venv in ./.venv
 #   AVCL_VENV=/path/venv bash tools/setup_env.sh
@@ -16,14 +16,14 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
 fi
 stamp="$VENV/.avcl_requirements.sha256"
-want=$(sha256sum requirements.txt setup.py | sha256sum | cut -d' ' -f1)
+want=$(sha256sum requirements/lock.txt setup.py | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && \
         "$VENV/bin/python" -c "import avcl_mm" >/dev/null 2>&1; then
     echo "[setup] environment up to date ($VENV)"
     exit 0
 fi
 echo "[setup] installing the pinned stack (torch, mmaction2 1.1.0, ...); first time takes a few minutes"
-"$VENV/bin/python" -m pip install --disable-pip-version-check -q -r requirements.txt
+"$VENV/bin/python" -m pip install --disable-pip-version-check -q -r requirements/lock.txt
 "$VENV/bin/python" -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 "$VENV/bin/python" -c "import avcl_mm, mmaction, torch; print('[setup] avcl_mm', avcl_mm.__version__, '| mmaction2', mmaction.__version__, '| torch', torch.__version__)"
 echo "$want" > "$stamp"

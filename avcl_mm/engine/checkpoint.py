@@ -99,6 +99,38 @@ def trusted_checkpoints() -> Iterator[None]:
         _state.trusted = previous
 
 
+_warned_old_torch = False
+
+
+def _allowlisted_load(filename, map_location=None):
+    """``torch.load(weights_only=True)`` with :data:`SAFE_GLOBALS` allowed,
+    through the API this torch has: the scoped ``safe_globals`` context
+    (torch >= 2.5) or the process-wide ``add_safe_globals`` (torch 2.4).
+    torch < 2.4 has no allowlist, and its ``weights_only=True`` refuses the
+    numpy objects every mmengine checkpoint holds: there torch's own default
+    (full unpickling) is used, with one warning."""
+    global _warned_old_torch
+    ser = torch.serialization
+    if hasattr(ser, 'safe_globals'):
+        with ser.safe_globals(SAFE_GLOBALS):
+            return torch.load(filename, map_location=map_location,
+                              weights_only=True)
+    if hasattr(ser, 'add_safe_globals'):
+        ser.add_safe_globals(SAFE_GLOBALS)
+        return torch.load(filename, map_location=map_location,
+                          weights_only=True)
+    if not _warned_old_torch:
+        _warned_old_torch = True
+        import warnings
+        warnings.warn(
+            f'torch {torch.__version__} has no allowlist for safe checkpoint '
+            'loading (torch >= 2.4 has): checkpoints are unpickled in full, '
+            'as plain mmengine does. Load only files you trust, or upgrade '
+            'torch.', stacklevel=3)
+    return torch.load(filename, map_location=map_location,
+                      weights_only=False)
+
+
 def safe_torch_load(filename, map_location=None):
     """``torch.load`` with ``weights_only=True`` and the avcl_mm allowlist.
 
@@ -109,9 +141,7 @@ def safe_torch_load(filename, map_location=None):
         return torch.load(filename, map_location=map_location,
                           weights_only=False)
     try:
-        with torch.serialization.safe_globals(SAFE_GLOBALS):
-            return torch.load(filename, map_location=map_location,
-                              weights_only=True)
+        return _allowlisted_load(filename, map_location)
     except Exception as err:  # torch raises UnpicklingError/RuntimeError
         msg = str(err)
         if 'Weights only load failed' not in msg and \

@@ -94,3 +94,52 @@ def test_runner_save_checkpoint_goes_through_atomic_writer():
     assert mme_runner.save_checkpoint is \
         __import__('mmengine.runner.checkpoint',
                    fromlist=['x']).save_checkpoint
+
+
+def _torch_without(monkeypatch, *names):
+    """torch.serialization as an older torch has it (APIs removed)."""
+    for name in names:
+        monkeypatch.delattr(torch.serialization, name, raising=False)
+
+
+def test_torch_2_4_path_loads_safely_with_the_process_allowlist(
+        tmp_path, monkeypatch):
+    path = str(tmp_path / 'epoch_1.pth')
+    ckpt.atomic_save(_mmengine_like_checkpoint(), path)
+    registered, loads = [], []
+    real_add, real_load = torch.serialization.add_safe_globals, torch.load
+
+    def add(objs):  # torch 2.4's process-wide allowlist
+        registered.extend(objs)
+        real_add(objs)
+
+    def load(*args, **kwargs):
+        loads.append(kwargs.get('weights_only'))
+        return real_load(*args, **kwargs)
+
+    before = list(torch.serialization.get_safe_globals())
+    _torch_without(monkeypatch, 'safe_globals')
+    monkeypatch.setattr(torch.serialization, 'add_safe_globals', add)
+    monkeypatch.setattr(torch, 'load', load)
+    try:
+        loaded = ckpt.safe_torch_load(path, map_location='cpu')
+    finally:  # leave torch's process-wide allowlist as it was
+        torch.serialization.clear_safe_globals()
+        real_add(before)
+    assert loads == [True]  # weights_only stays on
+    assert HistoryBuffer in registered
+    assert torch.equal(loaded['state_dict']['w'], torch.ones(2))
+
+
+def test_torch_before_2_4_warns_once_and_loads(tmp_path, monkeypatch):
+    path = str(tmp_path / 'epoch_1.pth')
+    ckpt.atomic_save(_mmengine_like_checkpoint(), path)
+    _torch_without(monkeypatch, 'safe_globals', 'add_safe_globals')
+    monkeypatch.setattr(ckpt, '_warned_old_torch', False)
+    with pytest.warns(UserWarning, match='no allowlist'):
+        loaded = ckpt.safe_torch_load(path, map_location='cpu')
+    assert torch.equal(loaded['state_dict']['w'], torch.ones(2))
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # the second load stays quiet
+        ckpt.safe_torch_load(path, map_location='cpu')

@@ -61,7 +61,7 @@ def decode_track(path: str, sample_rate: int) -> np.ndarray:
 
 def read_sidecar(path: str, sample_rate: int) -> np.ndarray:
     """Mono float32 waveform ``(L,)`` of a ``.wav`` (any rate, resampled with
-    torchaudio) or ``.npy`` (``(L,)`` or ``(C, L)``, already at
+    librosa) or ``.npy`` (``(L,)`` or ``(C, L)``, already at
     ``sample_rate``) sidecar file."""
     if path.endswith('.npy'):
         wav = np.load(path, allow_pickle=False).astype(np.float32)
@@ -75,7 +75,6 @@ def read_sidecar(path: str, sample_rate: int) -> np.ndarray:
     wav, rate = soundfile.read(path, dtype='float32', always_2d=True)
     wav = wav.mean(axis=1)
     if rate != sample_rate:
-        import torch
-        import torchaudio.functional as AF
-        wav = AF.resample(torch.from_numpy(wav), rate, sample_rate).numpy()
-    return wav
+        import librosa
+        wav = librosa.resample(wav, orig_sr=rate, target_sr=sample_rate)
+    return np.ascontiguousarray(wav, dtype=np.float32)

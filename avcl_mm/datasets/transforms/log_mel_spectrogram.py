@@ -5,7 +5,6 @@ from typing import Optional
 
 import numpy as np
 import torch
-import torchaudio.functional as AF
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
@@ -15,13 +14,16 @@ from avcl_mm.datasets.bad_sample import count_event, report_bad_sample
 def mel_filters(n_fft: int, sample_rate: int, n_mels: int, f_min: float,
                 f_max: float, mel_scale: str) -> torch.Tensor:
     """Triangular mel filters ``(n_fft // 2 + 1, n_mels)`` with slaney area
-    normalisation (librosa's ``norm='slaney'``) on the ``mel_scale``."""
+    normalisation (librosa's ``norm='slaney'``) on the ``mel_scale``
+    (``'slaney'`` or ``'htk'``), built by librosa."""
+    import librosa
     with warnings.catch_warnings():  # empty filters are checked by callers
         warnings.simplefilter('ignore')
-        return AF.melscale_fbanks(n_freqs=n_fft // 2 + 1, f_min=f_min,
-                                  f_max=f_max, n_mels=n_mels,
-                                  sample_rate=sample_rate, norm='slaney',
-                                  mel_scale=mel_scale).to(torch.float32)
+        bank = librosa.filters.mel(sr=sample_rate, n_fft=n_fft,
+                                   n_mels=n_mels, fmin=f_min, fmax=f_max,
+                                   htk=mel_scale == 'htk', norm='slaney',
+                                   dtype=np.float64)
+    return torch.from_numpy(bank.T.astype(np.float32))
 
 
 def count_empty_filters(filters: torch.Tensor) -> int:
