@@ -113,9 +113,9 @@ def test_resume_continues_with_the_drawn_seed(tiny_demo, tmp_path):
     assert f'--seed {seed}' in log
 
 
-def test_slurm_train_script_on_cpu(tiny_demo, tmp_path):
-    """tools/slurm_train.sh under a stand-in srun that starts the tasks
-    locally with Slurm's variables (and a stand-in scontrol)."""
+def _fake_slurm(tmp_path):
+    """A stand-in srun that starts the tasks locally with Slurm's variables
+    (and a stand-in scontrol); returns the PATH to run under."""
     bin_dir = tmp_path / 'bin'
     bin_dir.mkdir()
     (bin_dir / 'srun').write_text(
@@ -135,17 +135,43 @@ def test_slurm_train_script_on_cpu(tiny_demo, tmp_path):
         '#!/usr/bin/env bash\necho 127.0.0.1\n')
     for f in ('srun', 'scontrol'):
         (bin_dir / f).chmod(stat.S_IRWXU)
+    return f'{bin_dir}:{os.environ["PATH"]}'
+
+
+def test_slurm_train_script_on_cpu(tiny_demo, tmp_path):
+    """tools/slurm_train.sh under a stand-in srun."""
+    path = _fake_slurm(tmp_path)
     work = tmp_path / 'slurm'
     out = _run(['bash', 'tools/slurm_train.sh', 'cpu', 'avcl', PAPER,
                 '--cfg-options', *_opts(PAPER, tiny_demo, work, world=2)],
                env=dict(GPUS='2', GPUS_PER_NODE='2',
-                        MASTER_PORT=str(_free_port()),
-                        PATH=f'{bin_dir}:{os.environ["PATH"]}'))
+                        MASTER_PORT=str(_free_port()), PATH=path))
     assert 'using the gloo backend' in out
     log = open(glob.glob(str(work / '*' / '*.log'))[0]).read()
     assert 'Distributed launcher: slurm' in log
     assert 'Distributed training: True' in log
     assert isinstance(_load(work / 'epoch_1.pth')['meta']['seed'], int)
+
+
+def test_slurm_test_script_on_cpu(tiny_demo, tmp_path):
+    """tools/slurm_test.sh runs the multi-clip test of a finetuned model on
+    2 Slurm tasks (stand-in srun, gloo on CPU)."""
+    config = 'configs/demo/avcl_r3d_demo_finetune.py'
+    work = tmp_path / 'ft'
+    run_tool('tools/train.py', config, '--cfg-options',
+             *_opts(config, tiny_demo, work))
+    checkpoint = sorted(glob.glob(str(work / '*.pth')))[-1]
+    test_dir = tmp_path / 'slurm_test'
+    out = _run(['bash', 'tools/slurm_test.sh', 'cpu', 'avcl-test', config,
+                checkpoint, '--work-dir', str(test_dir), '--cfg-options',
+                *_opts(config, tiny_demo, work, world=2, kind='test')],
+               env=dict(GPUS='2', GPUS_PER_NODE='2',
+                        MASTER_PORT=str(_free_port()),
+                        PATH=_fake_slurm(tmp_path)))
+    assert 'Epoch(test)' in out
+    assert osp.isfile(test_dir / 'test_metrics.json')
+    log = open(glob.glob(str(test_dir / '*' / '*.log'))[0]).read()
+    assert 'Distributed launcher: slurm' in log
 
 
 def test_dist_runs_exit_zero_repeatedly(tiny_demo, tmp_path):

@@ -13,7 +13,7 @@ class SpectrogramStandardize(BaseTransform):
 
     ``(x - mean(x)) / std(x)`` over all ``T x F`` values (population std).
     The AVCL paper does not say how its log-mel input is normalised; this
-    per-sample standardisation is our choice (README "Notes on the paper"). A (nearly) constant input, e.g. the log-mel of silence,
+    per-sample standardisation is our choice (docs/paper_notes.md). A (nearly) constant input, e.g. the log-mel of silence,
     has ``std < eps`` and becomes all zeros instead of NaN; non-finite input
     values are set to the mean of the finite ones first (and reported).
 

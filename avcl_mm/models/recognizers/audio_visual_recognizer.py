@@ -117,7 +117,7 @@ class AudioVisualRecognizer(BaseModel):
         signed_features (bool): Drop each encoder's final activation (the
             ReLU after the last residual sum), so the pooled features are
             signed and Eq. 6's cross-correlation spans [-1, 1] as the paper
-            states (one reading of Eq. 6; see README "AMFM gate"). No
+            states (one reading of Eq. 6; see docs/paper_notes.md). No
             parameter changes, so checkpoints load either way. Defaults to
             ``False``.
         init_cfg (dict, optional): Defaults to ``None``.

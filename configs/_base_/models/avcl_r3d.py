@@ -59,8 +59,8 @@ model = dict(
     # samples (Eq. 7-10). The literal reading (ReLU gate on post-ReLU
     # features): configs/ablations/avcl_r3d_k32_literal.py, or
     # --cfg-options model.neck.gate=relu model.signed_features=False.
-    # Evidence (3 seeds, 8 readings, 2 lrs): README "AMFM gate" and
-    # docs/amfm_readings.md.
+    # Evidence (3 seeds, 8 readings, 2 lrs): docs/paper_notes.md (AMFM
+    # gate) and docs/amfm_readings.md.
     neck=dict(type='AMFM', gate='sigmoid'),
     # Eq. 11 with lambda_cor=0.9, lambda_self=0.1 (Table III)
     ssl_head=dict(
