@@ -19,7 +19,7 @@ from mmengine.config import DictAction  # noqa: E402
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description=__doc__.split('\n\n')[0],
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog='Example: python tools/infer.py '
         'configs/demo/avcl_r3d_demo_finetune.py '

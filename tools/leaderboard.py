@@ -999,7 +999,7 @@ def _clock(seconds: float) -> str:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description=__doc__.split('\n')[0],
+        description=__doc__[:__doc__.index('Three ways')].strip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__[__doc__.index('Three ways'):])
     parser.add_argument('--work-dirs', nargs='+', default=[],
@@ -1032,11 +1032,15 @@ def parse_args(argv=None):
                         ' when missing)')
     parser.add_argument('--workers', type=int, default=2,
                         help='dataloader workers in the demo (default: 2)')
-    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--seed', type=int, default=0,
+                        help='--seed passed to every demo tools/train.py '
+                        'stage (default: 0)')
     parser.add_argument('--probe-features', nargs='+', default=['fused'],
                         help='probe JSON feature rows to rank (video, audio,'
                         ' fused, "neck fused"; default: fused)')
-    parser.add_argument('--title', default=None)
+    parser.add_argument('--title', default=None,
+                        help='table title (default: "Leaderboard (measured)"'
+                        ', or "Demo leaderboard (measured)" with --demo)')
     parser.add_argument('--paper', action='store_true',
                         help="also write the paper's reported numbers "
                         '(separate paper_table.md)')

@@ -15,19 +15,27 @@ from mmengine.runner import Runner  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Test a recognizer')
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='folder for the test logs')
+    parser.add_argument(
+        '--work-dir',
+        help='folder for the test logs and test_metrics.json (default: '
+        'work_dir of the config, else ./work_dirs/CONFIG_NAME)')
     parser.add_argument('--dump', type=str,
                         help='dump predictions to a pickle file (.pkl)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings')
+        help='override config settings, e.g. test_dataloader.batch_size=4')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+                        help='job launcher (default: none)')
+    parser.add_argument(
+        '--local_rank', '--local-rank', type=int, default=0,
+        help='rank of this process on its node; set by the launcher '
+        '(torch.distributed), need not be passed by hand (default: 0)')
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)

@@ -23,9 +23,14 @@ from mmengine.runner import Runner  # noqa: E402
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description='Train a recognizer')
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='folder for logs and checkpoints')
+    parser.add_argument(
+        '--work-dir',
+        help='folder for logs and checkpoints (default: work_dir of the '
+        'config, else ./work_dirs/CONFIG_NAME)')
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
         help='resume from the given checkpoint, or from the latest one in '
@@ -49,8 +54,11 @@ def parse_args(argv=None):
         'model.video_backbone.type=X3D train_dataloader.batch_size=4')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+                        help='job launcher (default: none)')
+    parser.add_argument(
+        '--local_rank', '--local-rank', type=int, default=0,
+        help='rank of this process on its node; set by the launcher '
+        '(torch.distributed), need not be passed by hand (default: 0)')
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)

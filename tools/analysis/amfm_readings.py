@@ -186,22 +186,30 @@ def summarise(rows: list, seeds: list, epochs: int) -> str:
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description='Pretrain AVCL under each '
-                                'reading of Eq. 3-11 and compare collapse '
-                                'and probes over seeds.')
+    p = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--out', default='work_dirs/amfm_readings',
-                   help='output folder (runs, results.json, summary.md)')
+                   help='output folder (runs, results.json, summary.md; '
+                   'default: work_dirs/amfm_readings)')
     p.add_argument('--data', default='data/demo',
-                   help='demo dataset (tools/data/make_demo_dataset.py)')
+                   help='demo dataset (tools/data/make_demo_dataset.py; '
+                   'default: data/demo)')
     p.add_argument('--readings', nargs='+', default=list(READINGS),
-                   choices=list(READINGS), help='readings to run')
+                   choices=list(READINGS),
+                   help='readings to run (default: all)')
     p.add_argument('--lrs', nargs='+', type=float, default=[0.001, 0.01],
-                   help='learning rates (0.001: paper; 0.01: demo)')
-    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
-    p.add_argument('--epochs', type=int, default=20)
+                   help='learning rates (0.001: paper; 0.01: demo; '
+                   'default: both)')
+    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2],
+                   help='training seeds, one run per reading, lr and seed '
+                   '(default: 0 1 2)')
+    p.add_argument('--epochs', type=int, default=20,
+                   help='pretraining epochs per run (default: 20)')
     p.add_argument('--interval', type=int, default=6,
-                   help='monitor / log window in iterations')
-    p.add_argument('--jobs', type=int, default=2, help='runs at once')
+                   help='monitor / log window in iterations (default: 6)')
+    p.add_argument('--jobs', type=int, default=2,
+                   help='runs at once (default: 2)')
     return p.parse_args(argv)
 
 

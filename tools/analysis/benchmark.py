@@ -25,7 +25,7 @@ Without ``--ann`` it writes Kinetics-like clips (``--seconds``, ``--size``,
 Prints a table and one JSON line (``--json`` also writes it to a file).
 
     python tools/analysis/benchmark.py                       # CPU, ~3-4 min
-    python tools/analysis/benchmark.py --device cuda --batch-size 16 \
+    python tools/analysis/benchmark.py --device cuda --batch-size 16 \\
         --model configs/_base_/models/avcl_r2plus1d.py --amp --workers 4 8
 """
 import argparse
@@ -311,31 +311,56 @@ def bench_loader(ann: str, prefix: str, workers: int, args) -> float:
 
 # --------------------------------------------------------------------- main
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--ann', help='annotation file (default: temp clips)')
-    p.add_argument('--data-prefix', default='')
+    p.add_argument('--data-prefix', default='',
+                   help='folder the --ann paths are relative to (default: '
+                   "''; set to the temp clips' folder without --ann)")
     p.add_argument('--samples', type=int, default=12,
-                   help='files timed in the pipeline and audio parts')
-    p.add_argument('--seconds', type=float, default=10.0)
-    p.add_argument('--size', type=int, default=256, help='temp clip size')
-    p.add_argument('--fps', type=int, default=25)
-    p.add_argument('--frames', type=int, default=16, help='clip length')
-    p.add_argument('--crop', type=int, default=112)
+                   help='files timed in the pipeline and audio parts '
+                   '(default: 12)')
+    p.add_argument('--seconds', type=float, default=10.0,
+                   help='temp clip length in seconds (default: 10)')
+    p.add_argument('--size', type=int, default=256,
+                   help='temp clip size (default: 256)')
+    p.add_argument('--fps', type=int, default=25,
+                   help='temp clip frame rate (default: 25)')
+    p.add_argument('--frames', type=int, default=16,
+                   help='clip length (default: 16)')
+    p.add_argument('--crop', type=int, default=112,
+                   help='crop size of the frames and the spectrogram, '
+                   'i.e. the input size of the step part (default: 112)')
     p.add_argument('--model', default='configs/_base_/models/avcl_r3d.py',
                    help='AVCL model config (its video backbone is reused '
-                   'by the video-only recognizer)')
-    p.add_argument('--num-classes', type=int, default=32)
-    p.add_argument('--batch-size', type=int, default=2)
-    p.add_argument('--steps', type=int, default=3, help='timed steps')
-    p.add_argument('--workers', type=int, nargs='+', default=[0, 2])
-    p.add_argument('--device', default='cpu')
+                   'by the video-only recognizer; default: '
+                   'configs/_base_/models/avcl_r3d.py)')
+    p.add_argument('--num-classes', type=int, default=32,
+                   help="classes of the video-only recognizer's head and "
+                   'of the step batch labels (default: 32)')
+    p.add_argument('--batch-size', type=int, default=2,
+                   help='clips per batch in the step and loader parts '
+                   '(default: 2)')
+    p.add_argument('--steps', type=int, default=3,
+                   help='timed steps (default: 3)')
+    p.add_argument('--workers', type=int, nargs='+', default=[0, 2],
+                   help='DataLoader worker counts timed in the loader part '
+                   '(default: 0 2)')
+    p.add_argument('--device', default='cpu',
+                   help="torch device of the step part, e.g. 'cpu' or "
+                   "'cuda' (default: 'cpu')")
     p.add_argument('--threads', type=int, default=0,
                    help='torch threads of the step part (0: default)')
     p.add_argument('--amp', action='store_true', help='bf16 autocast')
-    p.add_argument('--channels-last', action='store_true')
-    p.add_argument('--compile', action='store_true')
+    p.add_argument('--channels-last', action='store_true',
+                   help='channels_last_3d memory format for the models of '
+                   'the step part')
+    p.add_argument('--compile', action='store_true',
+                   help="torch.compile the models' forward in the step part")
     p.add_argument('--skip', nargs='*', default=[],
-                   choices=['pipeline', 'audio', 'step', 'loader'])
+                   choices=['pipeline', 'audio', 'step', 'loader'],
+                   help='parts not to run (default: none)')
     p.add_argument('--no-sidecars', action='store_true',
                    help='do not write .npy audio sidecars for the temp '
                    'clips (skips the sidecar pipeline row)')

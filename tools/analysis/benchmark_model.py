@@ -5,7 +5,7 @@ families) with the paper's input size: a batch of clips of 16x112x112 RGB
 frames and 112x112 log-mel spectrograms.
 
     python tools/analysis/benchmark_model.py
-    python tools/analysis/benchmark_model.py \
+    python tools/analysis/benchmark_model.py \\
         configs/_base_/models/avcl_r3d.py --batch-size 2 --steps 3
 """
 import argparse
@@ -31,18 +31,28 @@ DEFAULT_CONFIGS = [
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('configs', nargs='*', default=DEFAULT_CONFIGS,
-                        help='model configs (a `model` dict each)')
-    parser.add_argument('--batch-size', type=int, default=2)
-    parser.add_argument('--frames', type=int, default=16)
+                        help='model configs (a `model` dict each; default: '
+                        'avcl_r3d, avcl_c3d and avcl_r2plus1d in '
+                        'configs/_base_/models)')
+    parser.add_argument('--batch-size', type=int, default=2,
+                        help='clips per training step (default: 2)')
+    parser.add_argument('--frames', type=int, default=16,
+                        help='frames per clip (default: 16)')
     parser.add_argument('--size', type=int, default=112,
-                        help='crop size of frames and spectrograms')
+                        help='crop size of frames and spectrograms '
+                        '(default: 112)')
     parser.add_argument('--steps', type=int, default=3,
-                        help='timed steps after one warm-up step')
+                        help='timed steps after one warm-up step '
+                        '(default: 3)')
     parser.add_argument('--threads', type=int, default=0,
                         help='torch CPU threads (0: leave the default)')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', default='cpu',
+                        help="torch device, e.g. 'cpu' or 'cuda:0' "
+                        "(default: 'cpu')")
     return parser.parse_args()
 
 

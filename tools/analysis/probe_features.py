@@ -2,7 +2,7 @@
 initialisation (kNN and linear probe, fitted on the train split, scored on
 the evaluation splits).
 
-    python tools/analysis/probe_features.py CONFIG --checkpoint CKPT \
+    python tools/analysis/probe_features.py CONFIG --checkpoint CKPT \\
         [--eval-splits val test] [--out probe.json] [--seed 0]
 
 ``CKPT`` may also be a ``last_checkpoint`` file holding the path. Features
@@ -31,6 +31,7 @@ from mmengine.dataset import pseudo_collate  # noqa: E402
 from mmengine.logging import MMLogger  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import load_checkpoint  # noqa: E402
+from mmengine.utils import ProgressBar  # noqa: E402
 from torch import nn  # noqa: E402
 
 # (row name, use the fusion neck, feature key of extract_features)
@@ -72,6 +73,14 @@ def build_loader(cfg: Config, root: str, split: str, workers: int = 2):
                                        collate_fn=pseudo_collate)
 
 
+def _tracked(loader, bar: ProgressBar):
+    """The batches of ``loader``, advancing ``bar`` by each batch's clips
+    once the batch has been used."""
+    for batch in loader:
+        yield batch
+        bar.update(len(batch['data_samples']))
+
+
 def probe(model: nn.Module, loaders: dict, num_classes: int) -> dict:
     """Top-1 (%) of kNN (k=10, cosine) and an L-BFGS linear probe per row."""
     from avcl_mm.evaluation.feature_extraction import extract_features
@@ -79,12 +88,19 @@ def probe(model: nn.Module, loaders: dict, num_classes: int) -> dict:
     from avcl_mm.evaluation.linear_probe import linear_probe
     from avcl_mm.evaluation.retrieval import retrieval_recall
     feats = {}
+    # every clip passes twice: encoder features, then neck features
+    bar = ProgressBar(2 * sum(len(ld.dataset) for ld in
+                              [loaders['train'], *loaders['eval']]),
+                      file=sys.stderr)
     for fuse in (False, True):
         wrapped = model if fuse else _Encoders(model)
-        train = extract_features(wrapped, loaders['train'])
-        evals = [extract_features(wrapped, ld) for ld in loaders['eval']]
+        train = extract_features(wrapped, _tracked(loaders['train'], bar))
+        evals = [extract_features(wrapped, _tracked(ld, bar))
+                 for ld in loaders['eval']]
         test = {k: torch.cat([e[k] for e in evals]) for k in train}
         feats[fuse] = (train, test)
+    bar.file.write('\n')
+    bar.file.flush()
     rows = {}
     for name, fuse, key in ROWS:
         train, test = feats[fuse]
@@ -105,16 +121,28 @@ def probe(model: nn.Module, loaders: dict, num_classes: int) -> dict:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config')
-    parser.add_argument('--checkpoint', required=True)
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config',
+                        help='config of the model (it needs a fusion neck), '
+                        'e.g. configs/demo/avcl_r3d_demo_pretrain.py')
+    parser.add_argument('--checkpoint', required=True,
+                        help='checkpoint (.pth) of the pretrained model, or '
+                        'a last_checkpoint file holding its path')
     parser.add_argument('--data-root', default=None,
-                        help='folder of <split>.txt (default: cfg.data_root)')
-    parser.add_argument('--eval-splits', nargs='+', default=['val', 'test'])
-    parser.add_argument('--out', default=None, help='JSON output file')
+                        help='folder of <split>.txt (default: cfg.data_root, '
+                        'else data/demo)')
+    parser.add_argument('--eval-splits', nargs='+', default=['val', 'test'],
+                        help='splits the probes are scored on (default: val '
+                        'test); they are fitted on train')
+    parser.add_argument('--out', default=None,
+                        help='JSON output file (default: print the table '
+                        'only)')
     parser.add_argument('--seed', type=int, default=0,
-                        help='seed of the random initialisation')
-    parser.add_argument('--workers', type=int, default=2)
+                        help='seed of the random initialisation (default: 0)')
+    parser.add_argument('--workers', type=int, default=2,
+                        help='dataloader worker processes (default: 2)')
     parser.add_argument('--no-random', action='store_true',
                         help='probe the pretrained encoders only (skip the '
                         'random-initialisation rows)')

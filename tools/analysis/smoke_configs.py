@@ -410,26 +410,32 @@ def run_all(configs: List[str], data_root: str, work_dir: str,
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(
-        description='Train (and test) configs for a couple of iterations on '
-        'tiny data through tools/train.py and tools/test.py, on CPU.')
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('configs', nargs='*', default=[osp.join(REPO, 'configs')],
                    help='config files or folders (default: configs/)')
     p.add_argument('--data-root', help='demo-layout dataset (train/val/test '
                    '.txt, videos/); default: a tiny one made in WORK_DIR')
     p.add_argument('--work-dir', default='work_dirs/smoke_configs',
-                   help='where runs, logs and checkpoints go')
+                   help='where runs, logs and checkpoints go (default: '
+                   'work_dirs/smoke_configs)')
     p.add_argument('--iters', type=int, default=2,
-                   help='training iterations per config')
+                   help='training iterations per config (default: 2)')
     p.add_argument('--clip-len', type=int, default=8,
-                   help='frames per clip (configs with more are shrunk)')
+                   help='frames per clip (configs with more are shrunk; '
+                   'default: 8)')
     p.add_argument('--crop', type=int, default=64,
-                   help='frame and spectrogram crop size (px)')
+                   help='frame and spectrogram crop size (px; default: '
+                   '64)')
     p.add_argument('--base-channels', type=int, default=None,
-                   help='narrow ResNet3d / C3D encoders to this width')
+                   help='narrow ResNet3d / C3D encoders to this width '
+                   "(default: the config's)")
     p.add_argument('--jobs', type=int, default=1,
-                   help='configs run at once (one process each)')
+                   help='configs run at once (one process each; '
+                   'default: 1)')
     p.add_argument('--timeout', type=float, default=600,
-                   help='seconds one config may take')
+                   help='seconds one config may take before it is killed '
+                   'and counted as failed (default: 600)')
     p.add_argument('--json', help='write all results to this JSON file')
     p.add_argument('--print-options', action='store_true',
                    help='print the --cfg-options of each config, run nothing')

@@ -38,20 +38,26 @@ def free_port() -> int:
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--config', default='configs/avcl_r2plus1d_k100.py',
-                   help='training config to run')
+                   help='training config to run (default: '
+                   'configs/avcl_r2plus1d_k100.py)')
     p.add_argument('--runs', type=int, default=15,
-                   help='how many times to run it')
-    p.add_argument('--nproc', type=int, default=2, help='processes per run')
+                   help='how many times to run it (default: 15)')
+    p.add_argument('--nproc', type=int, default=2,
+                   help='processes per run (default: 2)')
     p.add_argument('--iters', type=int, default=2,
-                   help='training iterations per run')
+                   help='training iterations per run (default: 2)')
     p.add_argument('--data-root', help='demo-layout dataset; default: a '
                    'tiny one made in WORK_DIR')
     p.add_argument('--work-dir', default='work_dirs/stress_dist_runs',
-                   help='where runs and logs go (each run starts afresh)')
+                   help='where runs and logs go (each run starts afresh; '
+                   'default: work_dirs/stress_dist_runs)')
     p.add_argument('--timeout', type=float, default=300,
-                   help='seconds one run may take')
+                   help='seconds one run may take before it is killed and '
+                   'counted as failed (default: 300)')
     p.add_argument('--json', help='write the per-run results here')
     argv = list(sys.argv[1:] if argv is None else argv)
     extra = argv[argv.index('--') + 1:] if '--' in argv else []

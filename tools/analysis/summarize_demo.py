@@ -8,8 +8,13 @@ import os.path as osp
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--work', default='work_dirs/demo')
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--work', default='work_dirs/demo',
+                        help='work dir of tools/demo.sh, read for probe.json '
+                        'and test/test_metrics.json (default: '
+                        'work_dirs/demo)')
     args = parser.parse_args(argv)
     lines = ['', '## Demo results', '']
     probe_file = osp.join(args.work, 'probe.json')

@@ -225,16 +225,26 @@ def _class_names(cfg, override: Optional[str] = None
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config')
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config', help='a finetuning config (with cls_head), '
+                        'e.g. configs/demo/avcl_r3d_demo_finetune.py')
     parser.add_argument('checkpoint', help='finetuned checkpoint (or a '
                         'last_checkpoint file holding its path)')
-    parser.add_argument('video')
-    parser.add_argument('--out', default='work_dirs/cam')
-    parser.add_argument('--target-class', type=int, default=None)
+    parser.add_argument('video', help='video file to explain (its frames and '
+                        'its own audio track)')
+    parser.add_argument('--out', default='work_dirs/cam',
+                        help='folder for the images and the JSON (default: '
+                        'work_dirs/cam)')
+    parser.add_argument('--target-class', type=int, default=None,
+                        help='class index whose Grad-CAM is drawn (default: '
+                        'the predicted class)')
     parser.add_argument('--alpha', type=float, default=0.5,
                         help='heat-map opacity (default: 0.5)')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', default='cpu',
+                        help="torch device, e.g. 'cpu' or 'cuda:0' "
+                        "(default: 'cpu')")
     parser.add_argument('--classes', default=None,
                         help="class-list file (default: the config's "
                         'class_list)')

@@ -7,7 +7,7 @@ duration, fps, frame count and audio sample rate / channels. Prints a
 summary (and the problem files), optionally writes every record as JSON.
 Exit status 1 with ``--strict`` when any file has a problem.
 
-    python tools/data/check_dataset.py data/demo/train.txt \
+    python tools/data/check_dataset.py data/demo/train.txt \\
         --data-prefix data/demo/videos [--strict] [--json report.json]
 """
 import argparse
@@ -16,8 +16,9 @@ import os.path as osp
 import statistics
 import sys
 from collections import Counter
-from multiprocessing import Pool
 from typing import Dict, List, Optional
+
+from mmengine.utils import track_parallel_progress, track_progress
 
 # short clips are looped by mmaction's SampleFrames: a note, not a problem
 PROBLEMS = ('missing', 'empty file', 'unreadable video', 'no audio stream',
@@ -122,20 +123,25 @@ def _probe_job(job: tuple) -> dict:
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('ann_file', help='annotation file (path [label] lines)')
     p.add_argument('--data-prefix', default='',
-                   help='folder the annotation paths are relative to')
+                   help='folder the annotation paths are relative to '
+                   "(default: '', i.e. the working directory)")
     p.add_argument('--strict', action='store_true',
                    help='exit with status 1 when any file has a problem')
     p.add_argument('--json', help='write every record and the summary here')
     p.add_argument('--min-frames', type=int, default=16,
-                   help='note clips shorter than this (the clip length)')
+                   help='note clips shorter than this (the clip length; '
+                   'default: 16)')
     p.add_argument('--no-decode-audio', action='store_true',
                    help='only read the audio header (faster)')
     p.add_argument('--summary-only', action='store_true',
                    help='do not list the problem files')
-    p.add_argument('--workers', type=int, default=1)
+    p.add_argument('--workers', type=int, default=1,
+                   help='processes that probe the videos (default: 1)')
     return p.parse_args(argv)
 
 
@@ -147,11 +153,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     jobs = [(path, not args.no_decode_audio, args.min_frames)
             for path in read_annotation(args.ann_file, args.data_prefix)]
+    # progress on stderr, so that stdout holds the summary alone; the pool
+    # returns the records in annotation order, as Pool.map does
     if args.workers > 1:
-        with Pool(args.workers) as pool:
-            records = pool.map(_probe_job, jobs, chunksize=8)
+        records = track_parallel_progress(_probe_job, jobs, args.workers,
+                                          chunksize=8, file=sys.stderr)
     else:
-        records = [_probe_job(job) for job in jobs]
+        records = track_progress(_probe_job, jobs, file=sys.stderr)
     summary = summarize(records)
     print(f'{args.ann_file}: {summary["files"]} files, {summary["ok"]} ok')
     for key in ('problems', 'short_clips', 'duration_s', 'fps',

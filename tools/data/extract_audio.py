@@ -67,15 +67,22 @@ def extract_one(job: Tuple[str, int, bool]) -> Tuple[str, str, str]:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('ann_file', help='annotation file of video paths')
     parser.add_argument('--data-prefix', default='',
-                        help='folder the annotation paths are relative to')
+                        help='folder the annotation paths are relative to '
+                        "(default: '', i.e. the working directory)")
     parser.add_argument('--sample-rate', type=int, default=24000,
                         help='rate of the stored waveform; must equal '
                         "LoadAudioFromVideo's sample_rate (default 24000)")
-    parser.add_argument('--workers', type=int, default=1)
-    parser.add_argument('--overwrite', action='store_true')
+    parser.add_argument('--workers', type=int, default=1,
+                        help='processes that decode the audio tracks '
+                        '(default: 1)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='rewrite sidecars that exist (default: keep '
+                        'them)')
     args = parser.parse_args(argv)
     if not osp.isfile(args.ann_file):
         parser.error(f'annotation file "{args.ann_file}" does not exist')

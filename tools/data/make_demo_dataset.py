@@ -185,25 +185,36 @@ def make_clip(job: tuple) -> bool:
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--out', default='data/demo', help='output folder')
-    p.add_argument('--seed', type=int, default=0)
+    p = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--out', default='data/demo',
+                   help='output folder (default: data/demo)')
+    p.add_argument('--seed', type=int, default=0,
+                   help="seed of every clip's random nuisances (default: 0)")
     p.add_argument('--classes', type=int, default=6,
-                   help=f'number of classes, 2..{len(CLASSES)}')
+                   help=f'number of classes, 2..{len(CLASSES)} (default: '
+                   '6)')
     p.add_argument('--videos-per-class', '--train-per-class', type=int,
                    default=16, dest='train_per_class',
-                   help='training clips per class')
-    p.add_argument('--val-per-class', type=int, default=4)
-    p.add_argument('--test-per-class', type=int, default=4)
+                   help='training clips per class (default: 16)')
+    p.add_argument('--val-per-class', type=int, default=4,
+                   help='validation clips per class (default: 4)')
+    p.add_argument('--test-per-class', type=int, default=4,
+                   help='test clips per class (default: 4)')
     p.add_argument('--num-frames', type=int, default=30,
-                   help='frames per clip (>= 16 for the AVCL clip length)')
+                   help='frames per clip (>= 16 for the AVCL clip length; '
+                   'default: 30)')
     p.add_argument('--seconds', type=float,
                    help='clip duration; overrides --num-frames')
-    p.add_argument('--fps', type=int, default=12)
-    p.add_argument('--size', type=int, default=80, help='frame side (px)')
-    p.add_argument('--sample-rate', type=int, default=24000)
+    p.add_argument('--fps', type=int, default=12,
+                   help='frame rate of the clips (default: 12)')
+    p.add_argument('--size', type=int, default=80,
+                   help='frame side (px; default: 80)')
+    p.add_argument('--sample-rate', type=int, default=24000,
+                   help='audio sample rate in Hz (default: 24000)')
     p.add_argument('--workers', type=int, default=1,
-                   help='encoding processes')
+                   help='encoding processes (default: 1)')
     p.add_argument('--force', action='store_true', help='rewrite all clips')
     args = p.parse_args(argv)
     if args.seconds is not None:

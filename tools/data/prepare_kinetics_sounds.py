@@ -19,8 +19,8 @@ K100 is a reconstruction (the papers publish no list), see its header.
 Resumable: probe results are cached in ``OUT/probe_cache.jsonl`` and a
 split whose report exists is skipped, unless ``--force``.
 
-    python tools/data/prepare_kinetics_sounds.py --video-root \
-        data/kinetics400/videos --ann data/kinetics400/annotations/*.csv \
+    python tools/data/prepare_kinetics_sounds.py --video-root \\
+        data/kinetics400/videos --ann data/kinetics400/annotations/*.csv \\
         --out data/kinetics_sounds --workers 8
 """
 import argparse
@@ -206,30 +206,52 @@ def write_split(split: str, rows: List[dict], classes: Dict[str, List[str]],
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--video-root', required=True,
                    help='folder holding the Kinetics-400 videos')
     p.add_argument('--ann', nargs='+', required=True,
                    help='annotation csv / txt files ([split=]path)')
-    p.add_argument('--out', default='data/kinetics_sounds')
+    p.add_argument('--out', default='data/kinetics_sounds',
+                   help='output folder for the k32/k100 lists, class lists '
+                   'and reports (default: data/kinetics_sounds)')
     p.add_argument('--label-map', help='K400 class names by index, for '
                    'txt lists whose labels are indices')
     p.add_argument('--subsets', nargs='+', default=list(SUBSETS),
-                   choices=list(SUBSETS))
+                   choices=list(SUBSETS),
+                   help='Kinetics-Sounds subsets to write (default: all)')
     p.add_argument('--no-probe', action='store_true',
                    help='do not open the videos (only check they exist)')
     p.add_argument('--no-decode-audio', action='store_true',
                    help='probe the audio header only (faster)')
     p.add_argument('--keep-no-audio', action='store_true',
                    help='keep videos without an audio track')
-    p.add_argument('--workers', type=int, default=1)
+    p.add_argument('--workers', type=int, default=1,
+                   help='processes that probe videos (default: 1)')
     p.add_argument('--force', action='store_true',
                    help='redo finished splits and re-probe')
     return p.parse_args(argv)
 
 
+def check_inputs(args: argparse.Namespace) -> None:
+    """Exit with a clear message (before anything is written) when the video
+    root or an annotation file does not exist."""
+    tool = 'prepare_kinetics_sounds.py'
+    if not osp.isdir(args.video_root):
+        sys.exit(f'{tool}: --video-root {args.video_root} is not a folder; '
+                 'pass the folder holding the Kinetics-400 videos (with '
+                 'their audio tracks).')
+    for spec in args.ann:
+        path = split_of(spec)[1]
+        if not osp.isfile(path):
+            sys.exit(f'{tool}: --ann {path} does not exist; pass the '
+                     'Kinetics-400 annotation csv (or txt list) files.')
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    check_inputs(args)
     os.makedirs(args.out, exist_ok=True)
     cache_file = osp.join(args.out, 'probe_cache.jsonl')
     if args.force and osp.isfile(cache_file):
@@ -241,7 +263,16 @@ def main(argv: Optional[List[str]] = None) -> int:
             dst.write(src.read())
     label_map = read_names(args.label_map) if args.label_map else None
     videos = index_videos(args.video_root)
+    if not videos:
+        sys.exit(f'prepare_kinetics_sounds.py: no video files '
+                 f'({", ".join(sorted(VIDEO_EXTS))}) under --video-root '
+                 f'{args.video_root}; nothing written.')
     rows = read_annotations(args.ann, videos, label_map, args.video_root)
+    if not any(r['rel'] for r in rows):
+        sys.exit(f'prepare_kinetics_sounds.py: none of the {len(rows)} '
+                 f'annotated videos of {args.ann} is under --video-root '
+                 f'{args.video_root} (file names must be YouTube ids, '
+                 'optionally with _start_end); nothing written.')
     seen = {r['name'] for r in rows}
     for subset, names in classes.items():
         absent = [n for n in names if norm(n) not in seen]
