@@ -59,6 +59,25 @@ def test_pretrain_resume_finetune_test(tiny_demo, tmp_path):
                 rows[row]['recall@10']
     assert '| pretrained | neck fused |' in proc.stdout
     assert 'retrieval R@10' in proc.stdout
+    # any annotation files, video root and class list (Kinetics-style
+    # layout): the same clips give the same numbers
+    explicit_json = tmp_path / 'probe_explicit.json'
+    run_tool('tools/analysis/probe_features.py', PRETRAIN,
+             '--checkpoint', str(pre / 'epoch_2.pth'), '--train-ann',
+             str(tiny_demo / 'train.txt'), '--eval-ann',
+             str(tiny_demo / 'val.txt'), str(tiny_demo / 'test.txt'),
+             '--video-root', str(tiny_demo / 'videos'), '--classes',
+             str(tiny_demo / 'classes.txt'), '--workers', '0', '--out',
+             str(explicit_json))
+    assert json.load(open(explicit_json))['results'] == probe['results']
+    # a wrong path fails loudly and writes nothing
+    bad = run_tool('tools/analysis/probe_features.py', PRETRAIN,
+                   '--checkpoint', str(pre / 'epoch_2.pth'), '--train-ann',
+                   str(tiny_demo / 'train.txt'), '--eval-ann',
+                   str(tiny_demo / 'nope.txt'), '--out',
+                   str(tmp_path / 'bad.json'), check=False)
+    assert bad.returncode != 0 and 'nope.txt' in bad.stderr
+    assert not (tmp_path / 'bad.json').exists()
 
     fine = tmp_path / 'finetune'
     run_tool('tools/train.py', FINETUNE, '--cfg-options',

@@ -14,7 +14,16 @@ are extracted with the config's deterministic val pipeline:
   classifier sees).
 
 Annotation files are ``<data_root>/<split>.txt`` (``data_root`` from the
-config, or ``--data-root``).
+config, or ``--data-root``), or any files given with ``--train-ann`` and
+``--eval-ann`` (with ``--video-root`` and ``--classes``), e.g. for
+Kinetics-Sounds32::
+
+    python tools/analysis/probe_features.py configs/avcl_r3d_k32.py \\
+        --checkpoint work_dirs/avcl_r3d_k32/epoch_300.pth \\
+        --train-ann data/kinetics_sounds/k32_train.txt \\
+        --eval-ann data/kinetics_sounds/k32_val.txt \\
+        --video-root data/kinetics400/videos \\
+        --classes data/kinetics_sounds/k32_classes.txt
 """
 import argparse
 import copy
@@ -52,25 +61,56 @@ class _Encoders(nn.Module):
         return self.model.encode(inputs, fuse=False)
 
 
-def build_loader(cfg: Config, root: str, split: str, workers: int = 2):
-    """The ``<root>/<split>.txt`` clips through the val pipeline; videos
-    under ``<root>/videos`` and classes from ``<root>/classes.txt`` when
-    they exist, else the config's."""
+def build_loader(cfg: Config, ann_file: str, video_root: str = None,
+                 classes: str = None, workers: int = 2):
+    """The clips of ``ann_file`` through the config's val pipeline, videos
+    under ``video_root`` (default: the config's), class names from
+    ``classes`` (default: the config's)."""
     from mmaction.registry import DATASETS
     loader_cfg = cfg.get('val_dataloader') or cfg.train_dataloader
     ds_cfg = copy.deepcopy(loader_cfg.dataset)
-    ds_cfg.ann_file = osp.join(root, f'{split}.txt')
-    if osp.isdir(osp.join(root, 'videos')):
-        ds_cfg.data_prefix = dict(video=osp.join(root, 'videos'))
+    ds_cfg.ann_file = ann_file
+    if video_root:
+        ds_cfg.data_prefix = dict(video=video_root)
     ds_cfg.pipeline = cfg.val_pipeline
     ds_cfg.test_mode = True
-    classes = osp.join(root, 'classes.txt')
-    ds_cfg.classes = classes if osp.isfile(classes) else cfg.get(
-        'class_list', ds_cfg.get('classes'))
+    ds_cfg.classes = classes or cfg.get('class_list', ds_cfg.get('classes'))
     dataset = DATASETS.build(ds_cfg)
     return torch.utils.data.DataLoader(dataset, batch_size=8,
                                        num_workers=workers,
                                        collate_fn=pseudo_collate)
+
+
+def resolve_inputs(args, cfg: Config):
+    """``(train_ann, eval_anns, video_root, classes)`` from the arguments:
+    explicit files, or the ``<data_root>/<split>.txt`` layout of the demo
+    (``videos/`` and ``classes.txt`` beside them when they exist). Every
+    file must exist (``SystemExit`` naming it otherwise)."""
+    if args.train_ann:
+        train, evals = args.train_ann, list(args.eval_ann or [])
+        if not evals:
+            sys.exit('probe_features.py: --train-ann needs --eval-ann FILE '
+                     '[FILE ...] (the clips the probes are scored on).')
+        video_root, classes = args.video_root, args.classes
+    else:
+        root = args.data_root or cfg.get('data_root', 'data/demo')
+        train = osp.join(root, 'train.txt')
+        evals = [osp.join(root, f'{s}.txt') for s in args.eval_splits]
+        video_root = args.video_root or (
+            osp.join(root, 'videos')
+            if osp.isdir(osp.join(root, 'videos')) else None)
+        classes = args.classes or (
+            osp.join(root, 'classes.txt')
+            if osp.isfile(osp.join(root, 'classes.txt')) else None)
+    missing = [f for f in [train, *evals, classes] if f and
+               not osp.isfile(f)]
+    if video_root and not osp.isdir(video_root):
+        missing.append(video_root)
+    if missing:
+        sys.exit('probe_features.py: not found: ' + ', '.join(missing) +
+                 ' (give --train-ann/--eval-ann/--video-root/--classes, or '
+                 '--data-root with train.txt and the --eval-splits files)')
+    return train, evals, video_root, classes
 
 
 def _tracked(loader, bar: ProgressBar):
@@ -136,6 +176,20 @@ def main(argv=None):
     parser.add_argument('--eval-splits', nargs='+', default=['val', 'test'],
                         help='splits the probes are scored on (default: val '
                         'test); they are fitted on train')
+    parser.add_argument('--train-ann', default=None,
+                        help='annotation file the probes are fitted on '
+                        '(instead of <data-root>/train.txt), e.g. '
+                        'data/kinetics_sounds/k32_train.txt')
+    parser.add_argument('--eval-ann', nargs='+', default=None,
+                        help='annotation files the probes are scored on '
+                        '(with --train-ann), e.g. '
+                        'data/kinetics_sounds/k32_val.txt')
+    parser.add_argument('--video-root', default=None,
+                        help='folder the annotation paths are relative to '
+                        "(default: <data-root>/videos, else the config's)")
+    parser.add_argument('--classes', default=None,
+                        help="class-list file (default: <data-root>/"
+                        "classes.txt, else the config's class_list)")
     parser.add_argument('--out', default=None,
                         help='JSON output file (default: print the table '
                         'only)')
@@ -161,11 +215,13 @@ def main(argv=None):
             ckpt = f.read().strip()
     if not osp.isfile(ckpt):
         parser.error(f'checkpoint "{ckpt}" does not exist.')
-    root = args.data_root or cfg.get('data_root', 'data/demo')
+    train_ann, eval_anns, video_root, classes = resolve_inputs(args, cfg)
     loaders = dict(
-        train=build_loader(cfg, root, 'train', args.workers),
-        eval=[build_loader(cfg, root, s, args.workers)
-              for s in args.eval_splits])
+        train=build_loader(cfg, train_ann, video_root, classes,
+                           args.workers),
+        eval=[build_loader(cfg, f, video_root, classes, args.workers)
+              for f in eval_anns])
+    eval_names = args.eval_ann or args.eval_splits
     num_classes = cfg.get('num_classes')
     logger = MMLogger.get_current_instance()
     level = logger.level
@@ -184,7 +240,7 @@ def main(argv=None):
         print(f'probing the {name} encoders ...', flush=True)
         results[name] = probe(model, loaders, num_classes)
     counts = next(iter(results.values()))
-    print(f'\nFrozen features, top-1 (%) on {" + ".join(args.eval_splits)} '
+    print(f'\nFrozen features, top-1 (%) on {" + ".join(eval_names)} '
           f'({counts["num_eval"]} clips; probes fitted on '
           f'{counts["num_train"]} train clips):')
     recalls = [k for k in counts[ROWS[0][0]] if
@@ -200,7 +256,7 @@ def main(argv=None):
                   ' | '.join(f'{r[k]:.1f}' for k in recalls) + ' |')
     if args.out:
         with open(args.out, 'w') as f:
-            json.dump(dict(checkpoint=ckpt, eval_splits=args.eval_splits,
+            json.dump(dict(checkpoint=ckpt, eval_splits=eval_names,
                            results=results), f, indent=2)
     return results
 
