@@ -25,6 +25,32 @@ def _read_state(ckpt_path: str) -> dict:
             for k, v in state.items()}
 
 
+def _match(own: dict, wanted: dict) -> Dict[str, List[str]]:
+    """Which ``wanted`` tensors fit ``own`` (a state dict): ``loaded``,
+    ``missing`` (own keys ``wanted`` lacks), ``unexpected`` (wanted keys
+    ``own`` lacks) and ``mismatched`` (shapes differ)."""
+    mismatched = sorted(k for k in wanted
+                        if k in own and own[k].shape != wanted[k].shape)
+    return dict(loaded=sorted(k for k in wanted
+                              if k in own and k not in mismatched),
+                missing=sorted(set(own) - set(wanted)),
+                unexpected=sorted(set(wanted) - set(own)),
+                mismatched=mismatched)
+
+
+def _log_report(what: str, report: dict, total: int, source: str,
+                logger) -> None:
+    """One line: how many of ``total`` tensors came from ``source`` and
+    which keys did not (a warning unless everything fitted)."""
+    print_log(
+        f'{what}: {len(report["loaded"])} of {total} tensors from {source}; '
+        f'missing {report["missing"] or "none"}, unexpected '
+        f'{report["unexpected"] or "none"}, shape mismatch '
+        f'{report["mismatched"] or "none"}.', logger=logger,
+        level=logging.WARNING if len(report['loaded']) < total or
+        report['unexpected'] else logging.INFO)
+
+
 def load_ssl_weights(model: nn.Module,
                      ckpt_path: str,
                      logger: Optional[object] = 'current',
@@ -54,27 +80,15 @@ def load_ssl_weights(model: nn.Module,
     wanted = {k: v for k, v in state.items() if k.startswith(tuple(prefixes))}
     own = {k: v for k, v in model.state_dict().items()
            if k.startswith(tuple(prefixes))}
-    mismatched = sorted(k for k in wanted
-                        if k in own and own[k].shape != wanted[k].shape)
-    loadable = {k: v for k, v in wanted.items()
-                if k in own and k not in mismatched}
-    if not loadable:
+    report = _match(own, wanted)
+    if not report['loaded']:
         raise ValueError(
             f'load_ssl_weights: no weight of {ckpt_path} starts with '
             f'{tuple(prefixes)} and fits the model; is it a pretraining '
             'checkpoint of an AudioVisualRecognizer?')
-    model.load_state_dict(loadable, strict=False)
-    report = dict(
-        loaded=sorted(loadable),
-        missing=sorted(set(own) - set(wanted)),
-        unexpected=sorted(set(wanted) - set(own)),
-        mismatched=mismatched)
-    print_log(
-        f'load_ssl_weights: {len(loadable)} tensors from {ckpt_path}; '
-        f'missing {report["missing"] or "none"}, unexpected '
-        f'{report["unexpected"] or "none"}, shape mismatch '
-        f'{mismatched or "none"}.', logger=logger,
-        level=logging.WARNING if len(loadable) < len(own) else logging.INFO)
+    model.load_state_dict({k: wanted[k] for k in report['loaded']},
+                          strict=False)
+    _log_report('load_ssl_weights', report, len(own), ckpt_path, logger)
     return report
 
 
@@ -118,27 +132,16 @@ def load_stream_weights(encoder: nn.Module,
     state = {k[len(prefix):]: v for k, v in _read_state(path).items()
              if k.startswith(prefix)}
     own = encoder.state_dict()
-    mismatched = sorted(k for k in state
-                        if k in own and own[k].shape != state[k].shape)
-    loadable = {k: v for k, v in state.items()
-                if k in own and k not in mismatched}
-    if not loadable:
+    report = _match(own, state)
+    if not report['loaded']:
         found = sorted({k.split('.')[0] + '.' for k in _read_state(path)})
         raise ValueError(
             f'{name}_pretrained: no weight of {path} under the prefix '
             f'{prefix!r} fits {type(encoder).__name__}; the checkpoint\'s '
             f'top-level prefixes are {found[:8]}. Set prefix to the one '
             'that holds this backbone.')
-    encoder.load_state_dict(loadable, strict=False)
-    report = dict(loaded=sorted(loadable),
-                  missing=sorted(set(own) - set(state)),
-                  unexpected=sorted(set(state) - set(own)),
-                  mismatched=mismatched)
-    print_log(
-        f'{name}: {len(loadable)} of {len(own)} tensors from {path} '
-        f'(prefix {prefix!r}); missing {report["missing"] or "none"}, '
-        f'unexpected {report["unexpected"] or "none"}, shape mismatch '
-        f'{mismatched or "none"}.', logger=logger,
-        level=logging.WARNING if len(loadable) < len(own) or
-        report['unexpected'] else logging.INFO)
+    encoder.load_state_dict({k: state[k] for k in report['loaded']},
+                            strict=False)
+    _log_report(name, report, len(own), f'{path} (prefix {prefix!r})',
+                logger)
     return report
