@@ -139,9 +139,10 @@ class AMFMMonitorHook(Hook):
                 f'for every clip (share {share:.2f} > {self.warn_share}).\n'
                 'The fused features f_v, f_a are mostly zero and a dead gate '
                 'gets no gradient, so this does not recover. The paper '
-                "configs' reading keeps the gate alive (model.neck.gate="
-                "'sigmoid', model.signed_features=True, lr 0.001; see "
-                'docs/amfm_readings.md); stop this run or lower the lr.\n'
+                "configs' reading keeps the gate alive (model.amfm_reading="
+                "'sigmoid_signed': sigmoid gate on signed features, lr "
+                '0.001; see docs/amfm_readings.md); stop this run or lower '
+                'the lr.\n'
                 + '!' * 72)
         self._reset()
 

@@ -2,6 +2,6 @@
 # CGRA on the encoders' post-ReLU features (uncentred C in [0, 1]), SelfCL
 # summed. Kept to reproduce the collapse: most gate channels die within tens
 # of steps (AMFMMonitorHook warns; docs/amfm_readings.md). The paper configs
-# use gate='sigmoid' on signed features instead.
+# use amfm_reading='sigmoid_signed' (sigmoid gate on signed features).
 _base_ = ['../avcl_r3d_k32.py']
-model = dict(signed_features=False, neck=dict(gate='relu'))
+model = dict(amfm_reading='literal')

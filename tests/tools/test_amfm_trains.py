@@ -2,7 +2,7 @@
 pretraining config (encoders narrowed to 16 base channels, inputs shrunk)
 trained for a few dozen SGD steps on demo clips through tools/train.py keeps
 more than half of its AMFM gate channels alive, and AMFMMonitorHook (on by
-default) logs it; the paper's literal reading (two keys away) dies and
+default) logs it; the paper's literal reading (one key away) dies and
 the hook says so loudly."""
 import glob
 import json
@@ -21,7 +21,7 @@ from smoke_configs import plan_options  # noqa: E402
 PAPER = 'configs/avcl_r3d_k32.py'
 # the literal reading (sigma = ReLU on post-ReLU features), as the config
 # comment says (configs/ablations/avcl_r3d_k32_literal.py)
-LITERAL = ['model.neck.gate=relu', 'model.signed_features=False']
+LITERAL = ['model.amfm_reading=literal']
 
 
 def _train(root, work, extra):

@@ -4,6 +4,7 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
+from torch import nn
 from mmengine.registry import init_default_scope
 
 from conftest import REPO
@@ -93,3 +94,47 @@ def test_r2plus1d_audio_encoder_matches_the_r3d_one_in_size():
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'avcl_r2plus1d_k32.py'))
     assert cfg.model.video_backbone.conv_cfg.type == 'Conv2plus1d'
     assert 'conv_cfg' not in cfg.model.audio_backbone
+
+
+AMFM_CONFIGS = [p for p in CONFIGS
+                if Config.fromfile(p).model.get('neck') and
+                Config.fromfile(p).model.neck.get('type') == 'AMFM']
+
+
+def test_every_amfm_config_is_found():
+    names = {osp.relpath(p, REPO) for p in AMFM_CONFIGS}
+    assert {'configs/avcl_r2plus1d_k100.py', 'configs/avcl_c3d_k32.py',
+            'configs/demo/avcl_r3d_demo_pretrain.py',
+            'configs/avcl_r3d_k32_finetune.py'} <= names
+    assert len(names) >= 30
+
+
+@pytest.mark.parametrize('path', AMFM_CONFIGS,
+                         ids=[osp.relpath(p, REPO) for p in AMFM_CONFIGS])
+def test_amfm_configs_use_the_reading_that_trains(path):
+    """Every config with the AMFM neck (pretraining, finetuning, demo,
+    ablations, other backbones) builds the reading chosen by the experiment
+    (docs/amfm_readings.md): sigmoid gate, CGRA on signed features (a
+    transformer's LayerNorm output is signed already), SelfCL summed as
+    Eq. 7-10 print it, and AMFMMonitorHook on; only the literal-reading
+    ablation differs, and in exactly the gate and the signed features."""
+    import avcl_mm  # noqa: F401
+    from mmaction.registry import MODELS
+    from avcl_mm.models.utils.recognizer_utils import drop_final_activation
+    init_default_scope('mmaction')
+    cfg = Config.fromfile(path)
+    model = MODELS.build(cfg.model)
+    literal = osp.basename(path) == 'avcl_r3d_k32_literal.py'
+    gate = nn.ReLU if literal else nn.Sigmoid
+    assert isinstance(model.neck.gate, gate)
+    transformer = any(type(m).__name__ == 'LayerNorm'
+                      for m in model.video_backbone.modules())
+    assert model.signed_features == (not literal and not transformer)
+    if transformer:  # signed already: nothing to drop
+        with pytest.raises(ValueError, match='signed already'):
+            drop_final_activation(model.video_backbone, 'video')
+    head = cfg.model.get('ssl_head')
+    if head and head.get('loss_self'):
+        assert head.loss_self.get('reduction') == 'sum'
+    hooks = [h.get('type') for h in cfg.get('custom_hooks', [])]
+    assert 'AMFMMonitorHook' in hooks

@@ -252,15 +252,7 @@ def check_inputs(args: argparse.Namespace) -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     check_inputs(args)
-    os.makedirs(args.out, exist_ok=True)
-    cache_file = osp.join(args.out, 'probe_cache.jsonl')
-    if args.force and osp.isfile(cache_file):
-        os.remove(cache_file)  # re-probe everything
     classes = {s: read_names(SUBSETS[s]) for s in args.subsets}
-    for subset in args.subsets:
-        with open(SUBSETS[subset]) as src, \
-                open(osp.join(args.out, f'{subset}_classes.txt'), 'w') as dst:
-            dst.write(src.read())
     label_map = read_names(args.label_map) if args.label_map else None
     videos = index_videos(args.video_root)
     if not videos:
@@ -273,6 +265,15 @@ def main(argv: Optional[List[str]] = None) -> int:
                  f'annotated videos of {args.ann} is under --video-root '
                  f'{args.video_root} (file names must be YouTube ids, '
                  'optionally with _start_end); nothing written.')
+    # the inputs are usable: only now is anything written
+    os.makedirs(args.out, exist_ok=True)
+    cache_file = osp.join(args.out, 'probe_cache.jsonl')
+    if args.force and osp.isfile(cache_file):
+        os.remove(cache_file)  # re-probe everything
+    for subset in args.subsets:
+        with open(SUBSETS[subset]) as src, \
+                open(osp.join(args.out, f'{subset}_classes.txt'), 'w') as dst:
+            dst.write(src.read())
     seen = {r['name'] for r in rows}
     for subset, names in classes.items():
         absent = [n for n in names if norm(n) not in seen]

@@ -23,6 +23,13 @@ _DEFAULT_PREPROCESSOR = dict(
 # paper clip; used only to read channel sizes a backbone does not state
 _PROBE_SHAPE = dict(video=(16, 112, 112), audio=(112, 112))
 _VIDEO_INPUTS = ('clip', 'frames')
+# Readings of AVCL Eq. 3-6 (docs/amfm_readings.md): the AMFM gate's sigma and
+# whether CGRA sees the encoders' signed (pre-ReLU) features.
+AMFM_READINGS = dict(
+    literal=dict(gate='relu', signed_features=False),
+    sigmoid=dict(gate='sigmoid', signed_features=False),
+    relu_signed=dict(gate='relu', signed_features=True),
+    sigmoid_signed=dict(gate='sigmoid', signed_features=True))
 
 
 @MODELS.register_module()
@@ -114,12 +121,20 @@ class AudioVisualRecognizer(BaseModel):
             no matching key is an error. Defaults to ``None``.
         audio_pretrained (str | dict, optional): The same for the audio
             encoder. Defaults to ``None``.
-        signed_features (bool): Drop each encoder's final activation (the
-            ReLU after the last residual sum), so the pooled features are
-            signed and Eq. 6's cross-correlation spans [-1, 1] as the paper
-            states (one reading of Eq. 6; see docs/paper_notes.md). No
-            parameter changes, so checkpoints load either way. Defaults to
-            ``False``.
+        signed_features (bool, optional): Drop each encoder's final
+            activation (the ReLU after the last residual sum), so the pooled
+            features are signed and Eq. 6's cross-correlation spans [-1, 1]
+            as the paper states (one reading of Eq. 6; see
+            docs/paper_notes.md). No parameter changes, so checkpoints load
+            either way. ``None`` takes it from ``amfm_reading`` (``False``
+            without one). Defaults to ``None``.
+        amfm_reading (str, optional): One key for the reading of AVCL Eq.
+            3-6 (docs/amfm_readings.md): ``'literal'`` (the printed sigma =
+            ReLU gate on post-ReLU features: the gate collapses),
+            ``'sigmoid_signed'`` (what the paper configs use), ``'sigmoid'``
+            or ``'relu_signed'``. It sets the neck's ``gate`` and
+            ``signed_features`` where the config leaves them unset; an
+            explicit value of either wins. Defaults to ``None``.
         init_cfg (dict, optional): Defaults to ``None``.
     """
 
@@ -138,7 +153,8 @@ class AudioVisualRecognizer(BaseModel):
                  feat_channels: Optional[Sequence[int]] = None,
                  proj_channels: Optional[int] = None,
                  feat_pool: str = 'avg',
-                 signed_features: bool = False,
+                 signed_features: Optional[bool] = None,
+                 amfm_reading: Optional[str] = None,
                  video_input: str = 'clip',
                  probe_shape: Optional[dict] = None,
                  video_pretrained: Optional[Union[str, dict]] = None,
@@ -178,6 +194,17 @@ class AudioVisualRecognizer(BaseModel):
             raise ValueError(f"{type(self).__name__}: feat_pool must be "
                              f"'avg' or 'max', got {feat_pool!r}.")
         self.feat_pool = feat_pool
+        if amfm_reading is not None and amfm_reading not in AMFM_READINGS:
+            raise ValueError(f'{type(self).__name__}: amfm_reading must be '
+                             f'one of {tuple(AMFM_READINGS)} or None, got '
+                             f'{amfm_reading!r}.')
+        reading = AMFM_READINGS.get(amfm_reading, {})
+        self.amfm_reading = amfm_reading
+        if signed_features is None:
+            signed_features = reading.get('signed_features', False)
+        if neck is not None and reading:
+            neck = dict(neck)
+            neck.setdefault('gate', reading['gate'])
         self.signed_features = signed_features
         if signed_features:
             for key in ('video_backbone', 'audio_backbone'):

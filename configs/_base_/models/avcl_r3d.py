@@ -47,21 +47,20 @@ model = dict(
         inflate_style='3x3x3',
         norm_cfg=dict(type='BN3d', requires_grad=True)),
     audio_input='clip',
-    # Eq. 6 states that C lies in [-1, 1]: the encoders' features are taken
-    # before their last ReLU (signed), where that holds (on post-ReLU
-    # features the uncentred C lies in [0, 1]). No parameter changes.
-    signed_features=True,
+    # The reading of Eq. 3-6 (one key; docs/amfm_readings.md):
+    # 'sigmoid_signed' = gate sigma = sigmoid (SE excitation) instead of the
+    # printed ReLU, which dies under CGRA (most channels zero for every clip
+    # within tens of steps, for good), and CGRA on the encoders' signed
+    # features (taken before their last ReLU, no parameter changes), where
+    # Eq. 6's stated range [-1, 1] holds (on post-ReLU features the
+    # uncentred C lies in [0, 1]). Every other equation is as printed: C
+    # uncentred (Eq. 6), SelfCL summed over samples (Eq. 7-10). The literal
+    # reading: --cfg-options model.amfm_reading=literal (ReLU gate on
+    # post-ReLU features; configs/ablations/avcl_r3d_k32_literal.py).
+    # Evidence (3 seeds, 8 readings, 2 lrs): docs/amfm_readings.md.
+    amfm_reading='sigmoid_signed',
     # AMFM (Eq. 1-4); set neck=None for "AMFM off" (Table III).
-    # gate='sigmoid' (SE excitation) instead of the printed sigma = ReLU: the
-    # ReLU gate dies under CGRA (most channels zero for every clip within
-    # tens of steps, for good). With the signed features above, every other
-    # equation is as printed: C uncentred (Eq. 6), SelfCL summed over
-    # samples (Eq. 7-10). The literal reading (ReLU gate on post-ReLU
-    # features): configs/ablations/avcl_r3d_k32_literal.py, or
-    # --cfg-options model.neck.gate=relu model.signed_features=False.
-    # Evidence (3 seeds, 8 readings, 2 lrs): docs/paper_notes.md (AMFM
-    # gate) and docs/amfm_readings.md.
-    neck=dict(type='AMFM', gate='sigmoid'),
+    neck=dict(type='AMFM'),
     # Eq. 11 with lambda_cor=0.9, lambda_self=0.1 (Table III)
     ssl_head=dict(
         type='AVCLHead',
