@@ -1,26 +1,14 @@
 """Co-correlation guided representation alignment loss (AVCL Eq. 5-6)."""
-import contextlib
-
 import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
 
 from avcl_mm.models.utils.dist import gather_pair_with_grad, get_world_size
+from avcl_mm.models.utils.precision import float32_region
 
 # centred columns below this fraction of their uncentred norm are constant
 # up to float32 rounding (about 100 ulp)
 _CONSTANT_RTOL = 1e-5
-
-
-def _float32_region(tensor: torch.Tensor):
-    """Turn autocast off for ``tensor``'s device: under ``torch.autocast``
-    (``--amp``) the matrix products of the loss would run in float16 /
-    bfloat16 even on float32 inputs (measured on CPU: 2% error on a small
-    loss, results returned in bfloat16)."""
-    device = tensor.device.type
-    if torch.amp.is_autocast_available(device):
-        return torch.autocast(device_type=device, enabled=False)
-    return contextlib.nullcontext()
 
 
 def _unit(x: torch.Tensor, dim: int, eps: float,
@@ -102,7 +90,7 @@ class CGRALoss(nn.Module):
             torch.Tensor: ``C`` of shape ``(C, C)`` in float32.
         """
         self._check(f_v, f_a)
-        with _float32_region(f_v):
+        with float32_region(f_v):
             f_v, f_a = f_v.float(), f_a.float()
             if self.gather_distributed and get_world_size() > 1:
                 f_v, f_a = gather_pair_with_grad(f_v, f_a)  # 1 collective
@@ -137,7 +125,7 @@ class CGRALoss(nn.Module):
             torch.Tensor: Scalar loss (float32, also under autocast).
         """
         corr = self.correlation(f_v, f_a)
-        with _float32_region(corr):
+        with float32_region(corr):
             diag = torch.diagonal(corr)
             on_diag = (1.0 - diag).pow(2).sum()
             off_diag = corr.pow(2).sum() - diag.pow(2).sum()

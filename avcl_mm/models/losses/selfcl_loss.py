@@ -1,6 +1,4 @@
 """Self-supervised contrastive loss SelfCL (AVCL Eq. 7-10)."""
-import contextlib
-
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -9,17 +7,7 @@ from mmaction.registry import MODELS
 from avcl_mm.models.utils.dist import (all_batch_sizes,
                                        gather_pair_with_grad, get_rank,
                                        get_world_size)
-
-
-def _float32_region(tensor: torch.Tensor):
-    """Turn autocast off for ``tensor``'s device: under ``torch.autocast``
-    (``--amp``) the matrix products of the loss would run in float16 /
-    bfloat16 even on float32 inputs (measured on CPU: 2% error on a small
-    loss, results returned in bfloat16)."""
-    device = tensor.device.type
-    if torch.amp.is_autocast_available(device):
-        return torch.autocast(device_type=device, enabled=False)
-    return contextlib.nullcontext()
+from avcl_mm.models.utils.precision import float32_region
 
 
 def _unit(x: torch.Tensor, dim: int, eps: float) -> torch.Tensor:
@@ -119,7 +107,7 @@ class SelfCLLoss(nn.Module):
             raise ValueError('SelfCLLoss expects video and audio features of '
                              'the same shape (N, C); got '
                              f'{tuple(f_v.shape)} and {tuple(f_a.shape)}.')
-        with _float32_region(f_v):
+        with float32_region(f_v):
             return self._forward_float32(f_v.float(), f_a.float())
 
     def _forward_float32(self, f_v: torch.Tensor,
