@@ -84,7 +84,7 @@ def test_momentum_targets_are_moco_keys_and_are_enqueued():
     z_v, z_a = head.projector((v, a))
     want = reference(z_v, z_a, k_v, k_a)
     torch.testing.assert_close(out['ssl'], want)
-    assert int(head.loss_module.queue_ptr) == N
+    assert int(head.loss_module.queue.ptr) == N
     out['loss_ssl'].backward()
     assert k_v.grad is None and k_a.grad is None
 

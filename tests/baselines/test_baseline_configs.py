@@ -119,7 +119,7 @@ def test_demo_pretraining_configs_keep_the_demo_run():
         assert cfg.optim_wrapper.optimizer.lr == 0.01
         assert demo.optim_wrapper.optimizer.lr == 0.001
         assert cfg.model.signed_features is False
-        assert demo.model.signed_features is True
+        assert demo.model.amfm_reading == 'sigmoid_signed'  # signed
 
 
 @pytest.mark.parametrize('name', ['baseline_ra_shared_r3d_k32',

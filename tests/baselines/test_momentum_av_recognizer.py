@@ -71,7 +71,7 @@ def test_moco_enqueues_the_momentum_keys_of_each_step():
     model = build(MOCO)
     model.train_step(batch(n=4, labels=False), optim(model))
     loss = model.ssl_head.loss_module
-    assert int(loss.queue_ptr) == 4
+    assert int(loss.queue.ptr) == 4
     inputs = model.data_preprocessor(batch(n=4, labels=False))['inputs']
     k_v, k_a = model.momentum_targets(inputs)
     assert k_v.shape == k_a.shape == (4, loss.feat_dim)
@@ -82,7 +82,7 @@ def test_checkpoint_round_trip_keeps_copies_and_queues():
     model = build(MOCO)
     model.train_step(batch(labels=False), optim(model))
     state = model.state_dict()
-    assert 'ssl_head.loss_module.queue_video' in state
+    assert 'ssl_head.loss_module.queue.video' in state
     fresh = build(MOCO, seed=1)
     fresh.load_state_dict(state)  # strict: the same keys
     for key, value in fresh.state_dict().items():

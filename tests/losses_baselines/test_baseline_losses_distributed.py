@@ -65,7 +65,7 @@ def _run(name: str, start: int, stop: int) -> dict:
     loss.backward()
     grads = [p.grad.clone() for p in
              list(enc_v.parameters()) + list(enc_a.parameters())]
-    queue = loss_fn.queue_video.clone() if name == 'moco' else None
+    queue = loss_fn.queue.video.clone() if name == 'moco' else None
     return dict(loss=loss.item(), grads=grads, queue=queue)
 
 

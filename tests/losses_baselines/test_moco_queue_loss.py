@@ -20,8 +20,8 @@ def reference_info_nce(queries, keys, queue, tau):
 def test_value_and_gradient_match_reference_with_queue_before_update():
     torch.manual_seed(0)
     loss_fn = MoCoQueueLoss(temperature=0.2, queue_size=6, feat_dim=4)
-    queue_v = loss_fn.queue_video.clone().double()
-    queue_a = loss_fn.queue_audio.clone().double()
+    queue_v = loss_fn.queue.video.clone().double()
+    queue_a = loss_fn.queue.audio.clone().double()
     q_v = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
     q_a = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
     k_v, k_a = torch.randn(3, 4).double(), torch.randn(3, 4).double()
@@ -41,12 +41,12 @@ def test_queue_is_fifo_and_wraps_around():
     for step, key in enumerate(keys):
         loss_fn(torch.randn(2, 3), torch.randn(2, 3), key, -key,
                 update_queue=True)
-        assert int(loss_fn.queue_ptr) == [2, 4, 1][step]
+        assert int(loss_fn.queue.ptr) == [2, 4, 1][step]
     written = torch.cat(keys)  # keys 0..5 go to slots 0,1,2,3,4,0
     expected = torch.stack([written[5], written[1], written[2], written[3],
                             written[4]])
-    torch.testing.assert_close(loss_fn.queue_video, expected)
-    torch.testing.assert_close(loss_fn.queue_audio, -expected)
+    torch.testing.assert_close(loss_fn.queue.video, expected)
+    torch.testing.assert_close(loss_fn.queue.audio, -expected)
 
 
 def test_queue_stores_unit_keys():
@@ -54,21 +54,21 @@ def test_queue_stores_unit_keys():
     key = torch.tensor([[3.0, 0.0, 4.0], [0.0, 2.0, 0.0]])
     loss_fn(torch.randn(2, 3), torch.randn(2, 3), key, key,
             update_queue=True)
-    torch.testing.assert_close(loss_fn.queue_video[:2],
+    torch.testing.assert_close(loss_fn.queue.video[:2],
                                torch.tensor([[0.6, 0.0, 0.8],
                                              [0.0, 1.0, 0.0]]))
 
 
 def test_queue_updates_only_in_training_mode_by_default():
     loss_fn = MoCoQueueLoss(queue_size=4, feat_dim=3)
-    before = loss_fn.queue_video.clone()
+    before = loss_fn.queue.video.clone()
     loss_fn.eval()
     loss_fn(*[torch.randn(2, 3) for _ in range(4)])
-    torch.testing.assert_close(loss_fn.queue_video, before)
-    assert int(loss_fn.queue_ptr) == 0
+    torch.testing.assert_close(loss_fn.queue.video, before)
+    assert int(loss_fn.queue.ptr) == 0
     loss_fn.train()
     loss_fn(*[torch.randn(2, 3) for _ in range(4)])
-    assert int(loss_fn.queue_ptr) == 2
+    assert int(loss_fn.queue.ptr) == 2
 
 
 def test_no_gradient_reaches_keys_or_queue():
@@ -77,7 +77,7 @@ def test_no_gradient_reaches_keys_or_queue():
                           for _ in range(4)]
     loss_fn(q_v, q_a, k_v, k_a).backward()
     assert k_v.grad is None and k_a.grad is None
-    assert q_v.grad is not None and not loss_fn.queue_video.requires_grad
+    assert q_v.grad is not None and not loss_fn.queue.video.requires_grad
 
 
 def test_matching_cross_modal_keys_give_lower_loss_than_random_keys():

@@ -36,8 +36,8 @@ def make_loss(**kwargs) -> CMACLoss:
     loss_fn = CMACLoss(temperature=TAU, queue_size=5, feat_dim=3, **kwargs)
     gen = torch.Generator().manual_seed(9)
     with torch.no_grad():
-        loss_fn.queue_v.copy_(unit(torch.randn(5, 3, generator=gen)))
-        loss_fn.queue_a.copy_(unit(torch.randn(5, 3, generator=gen)))
+        loss_fn.queue.video.copy_(unit(torch.randn(5, 3, generator=gen)))
+        loss_fn.queue.audio.copy_(unit(torch.randn(5, 3, generator=gen)))
     return loss_fn
 
 
@@ -56,7 +56,7 @@ def test_contrastive_part_matches_eq_7_loop_reference(batch_negatives):
     loss_fn = make_loss(batch_negatives=batch_negatives).eval()
     q_v, q_a, s_v, s_a, sal_v, sal_a, k_v, k_a = inputs()
     parts = loss_fn.loss_parts(q_v, q_a, s_v, s_a, sal_v, sal_a, k_v, k_a)
-    qv, qa = loss_fn.queue_v, loss_fn.queue_a
+    qv, qa = loss_fn.queue.video, loss_fn.queue.audio
     expected = reference_cl(q_v, k_a, qa, qv, batch_negatives) + \
         reference_cl(q_a, k_v, qv, qa, batch_negatives)
     assert parts['loss_cl'].item() == pytest.approx(expected, rel=1e-5)
@@ -98,18 +98,18 @@ def test_pcf_target_is_detached_unless_asked():
 
 def test_keys_enter_the_queue_in_training_and_wrap_around():
     loss_fn = make_loss()
-    old_v = loss_fn.queue_v.clone()
+    old_v = loss_fn.queue.video.clone()
     q_v, q_a, s_v, s_a, sal_v, sal_a, k_v, k_a = inputs(n=3)
     loss_fn(q_v, q_a, s_v, s_a, sal_v, sal_a, k_v, k_a)
-    torch.testing.assert_close(loss_fn.queue_v[:3], unit(k_v))
-    torch.testing.assert_close(loss_fn.queue_a[:3], unit(k_a))
-    assert torch.equal(loss_fn.queue_v[3:], old_v[3:])
+    torch.testing.assert_close(loss_fn.queue.video[:3], unit(k_v))
+    torch.testing.assert_close(loss_fn.queue.audio[:3], unit(k_a))
+    assert torch.equal(loss_fn.queue.video[3:], old_v[3:])
     loss_fn(q_v, q_a, s_v, s_a, sal_v, sal_a, k_v.flip(0), k_a)
-    torch.testing.assert_close(loss_fn.queue_v[[3, 4, 0]], unit(k_v.flip(0)))
-    assert loss_fn.queue_ptr.item() == 1
-    frozen = loss_fn.queue_v.clone()
+    torch.testing.assert_close(loss_fn.queue.video[[3, 4, 0]], unit(k_v.flip(0)))
+    assert loss_fn.queue.ptr.item() == 1
+    frozen = loss_fn.queue.video.clone()
     loss_fn.eval()(q_v, q_a, s_v, s_a, sal_v, sal_a, k_v, k_a)
-    assert torch.equal(loss_fn.queue_v, frozen)
+    assert torch.equal(loss_fn.queue.video, frozen)
 
 
 def test_saliency_head_outputs_probabilities_without_channel_axis():

@@ -283,7 +283,7 @@ def test_cmac_key_twins_follow_with_momentum_and_are_not_trained():
                                0.5 * before + 0.5 * online)
     assert head.key_proj_v.mlp[0].weight.grad is None
     assert head.proj_v.mlp[0].weight.grad is not None
-    assert int(head.loss_cmac.queue_ptr) == 4  # keys were enqueued
+    assert int(head.loss_cmac.queue.ptr) == 4  # keys were enqueued
 
 
 def test_cmac_head_refuses_pooled_features():

@@ -37,7 +37,7 @@ def _run(name: str, rows: slice) -> dict:
         sal = f_v[:, :2, None].sigmoid().expand(-1, 2, 3)
         loss = loss_fn(f_v, f_a, maps[rows], maps[rows], sal, sal,
                        k_v[rows], k_a[rows])
-        state = [loss_fn.queue_v, loss_fn.queue_a, loss_fn.queue_ptr]
+        state = [loss_fn.queue.video, loss_fn.queue.audio, loss_fn.queue.ptr]
     else:
         loss_fn = AVIDNCELoss(12, feat_dim=4, num_negatives=4,
                               temperature=0.5) if name == 'avid' else \

@@ -1,13 +1,13 @@
 """CMAC's saliency heads and loss: attention consistency + L_cl (Eq. 5-8)."""
 from typing import Dict, Optional
 
-import torch
-import torch.nn.functional as F
 from mmaction.registry import MODELS
 from torch import Tensor, nn
 
-from avcl_mm.models.utils.dist import (all_batch_sizes, gather_with_grad,
-                                       get_rank, get_world_size)
+from avcl_mm.models.utils.dist import batch_sizes, reduce_rows
+from avcl_mm.models.utils.feature_queue import FeatureQueue
+from avcl_mm.models.utils.precision import unit_rows, upcast
+from .info_nce import CrossModalInfoNCELoss
 
 
 @MODELS.register_module()
@@ -52,14 +52,15 @@ class CMACLoss(nn.Module):
     paper calls ``s`` a pseudo label without saying whether gradients pass;
     it is detached by default, so only ``L_cl`` trains the filters.
 
-    ``L_cl`` (Eq. 7) on the projected, L2-normalised filters in MoCo form:
-    query ``q^v_n`` and positive key ``k^a_n``; negatives are the other
-    audio keys of the global batch (``Σ_m`` of Eq. 7; ``batch_negatives``),
-    the queue of earlier audio keys (MoCo) and, as within-modal negatives,
-    the queue of earlier video keys (CMAC's "previous batches"); ``τ`` as
-    MoCo. Keys come from the momentum encoder; without keys the queries are
-    their own keys. After the loss the keys of all ranks enter the queues
-    (buffers ``queue_v``, ``queue_a`` ``(Q, D)``, pointer ``queue_ptr``).
+    ``L_cl`` (Eq. 7) on the projected, L2-normalised filters in MoCo form (a
+    :class:`CrossModalInfoNCELoss`): query ``q^v_n`` and positive key
+    ``k^a_n``; negatives are the other audio keys of the global batch
+    (``Σ_m`` of Eq. 7; ``batch_negatives``), the queue of earlier audio keys
+    (MoCo) and, as within-modal negatives, the queue of earlier video keys
+    (CMAC's "previous batches"); ``τ`` as MoCo. Keys come from the momentum
+    encoder; without keys the queries are their own keys. After the loss the
+    keys of all ranks enter the queues (:class:`FeatureQueue`, buffers
+    ``queue.video``, ``queue.audio``, ``queue.ptr``).
 
     Args:
         temperature (float): ``τ``. Defaults to ``0.07``.
@@ -88,14 +89,12 @@ class CMACLoss(nn.Module):
                 "and feat_dim >= 1, ac_reduction 'sum' or 'mean'; got "
                 f'{temperature}, {lambda_ac}, {queue_size}, {feat_dim}, '
                 f'{ac_reduction!r}.')
-        self.temperature, self.lambda_ac = float(temperature), lambda_ac
+        self.lambda_ac = lambda_ac
         self.detach_target, self.ac_reduction = detach_target, ac_reduction
-        self.batch_negatives = batch_negatives
-        gen = torch.Generator().manual_seed(init_seed)
-        for key in ('queue_v', 'queue_a'):
-            self.register_buffer(key, F.normalize(
-                torch.randn(queue_size, feat_dim, generator=gen), dim=1))
-        self.register_buffer('queue_ptr', torch.zeros(1, dtype=torch.long))
+        self.contrast = CrossModalInfoNCELoss(
+            temperature=temperature, batch_negatives=batch_negatives)
+        self.queue = FeatureQueue(queue_size, feat_dim, init_seed,
+                                  owner='CMACLoss')
 
     def consistency(self, s: Tensor, s_hat: Tensor) -> Tensor:
         """``L_ac`` per sample ``(N, )`` of target ``s`` and prediction
@@ -107,30 +106,6 @@ class CMACLoss(nn.Module):
         s = s.detach() if self.detach_target else s
         sq = (s.float() - s_hat.float()).pow(2).flatten(1)
         return sq.sum(1) if self.ac_reduction == 'sum' else sq.mean(1)
-
-    def contrastive(self, query: Tensor, key: Tensor, queue_cross: Tensor,
-                    queue_within: Tensor, offset: int) -> Tensor:
-        """``L_cl`` per local query ``(n, )``.
-
-        Args:
-            query (Tensor): Unit queries of this rank ``(n, D)``.
-            key (Tensor): Unit keys of the other modality, all ranks
-                ``(M, D)``; the positive of query ``i`` is ``offset + i``.
-            queue_cross (Tensor): Earlier keys of the other modality.
-            queue_within (Tensor): Earlier keys of the query's modality.
-            offset (int): Row of this rank's first sample in ``key``.
-        """
-        rows = torch.arange(query.shape[0], device=query.device) + offset
-        batch = query @ key.t()
-        if self.batch_negatives:
-            logits = batch
-        else:
-            logits = batch.gather(1, rows[:, None])
-            rows = torch.zeros_like(rows)
-        logits = torch.cat([logits, query @ queue_cross.t(),
-                            query @ queue_within.t()], 1)
-        return F.cross_entropy(logits / self.temperature, rows,
-                               reduction='none')
 
     def loss_parts(self, q_v: Tensor, q_a: Tensor, s_v: Tensor, s_a: Tensor,
                    sal_v: Tensor, sal_a: Tensor, k_v: Optional[Tensor] = None,
@@ -150,46 +125,29 @@ class CMACLoss(nn.Module):
             k_a (Tensor, optional): Momentum audio keys. Defaults to ``None``.
 
         Returns:
-            dict[str, Tensor]: Scalars whose means over ranks are those of
-            the global batch.
+            dict[str, Tensor]: Global-batch scalars.
         """
-        dim = self.queue_v.shape[1]
+        dim = self.queue.video.shape[1]
         shapes = [tuple(t.shape) for t in (q_v, q_a, k_v, k_a)
                   if t is not None]
         if len(shapes[0]) != 2 or shapes[0][1] != dim or \
                 len(set(shapes)) > 1:
             raise ValueError(f'CMACLoss: queries and keys {shapes} must all '
                              f'be (n, feat_dim={dim}); project the filters.')
-        q_v = F.normalize(q_v.float(), dim=1)
-        q_a = F.normalize(q_a.float(), dim=1)
-        k_v = q_v if k_v is None else F.normalize(k_v.float(), dim=1)
-        k_a = q_a if k_a is None else F.normalize(k_a.float(), dim=1)
-        world, n = get_world_size(), q_v.shape[0]
-        sizes = all_batch_sizes(n, q_v.device) if world > 1 else [n]
-        offset = sum(sizes[:get_rank()])
-        all_v, all_a = gather_with_grad(k_v), gather_with_grad(k_a)
-        queue_v, queue_a = self.queue_v.clone(), self.queue_a.clone()
-        cl = self.contrastive(q_v, all_a, queue_a, queue_v, offset) + \
-            self.contrastive(q_a, all_v, queue_v, queue_a, offset)
+        queue_v, queue_a = self.queue.snapshot(upcast(q_v).dtype)
+        loss_cl = self.contrast(q_v, q_a, k_v, k_a,
+                                extra_v=(queue_a, queue_v),
+                                extra_a=(queue_v, queue_a))
         ac = self.consistency(s_v, sal_v) + self.consistency(s_a, sal_a)
         if self.training:
-            self.enqueue(all_v, all_a)
-        scale = world / sum(sizes)
-        return {'loss_cl': cl.sum() * scale,
-                'loss_ac': self.lambda_ac * ac.sum() * scale}
+            keys_v = q_v if k_v is None else k_v
+            keys_a = q_a if k_a is None else k_a
+            self.queue.push(unit_rows(upcast(keys_v.detach())),
+                            unit_rows(upcast(keys_a.detach())))
+        return {'loss_cl': loss_cl,
+                'loss_ac': self.lambda_ac * reduce_rows(
+                    ac, batch_sizes(q_v), 'mean')}
 
     def forward(self, *args: Tensor, **kwargs: Tensor) -> Tensor:
         """Total loss ``L``; arguments as :meth:`loss_parts`."""
         return sum(self.loss_parts(*args, **kwargs).values())
-
-    @torch.no_grad()
-    def enqueue(self, keys_v: Tensor, keys_a: Tensor) -> None:
-        """Write global-batch keys ``(M, D)`` over the oldest queue rows."""
-        num, size = keys_v.shape[0], self.queue_v.shape[0]
-        if num > size:
-            raise ValueError(f'CMACLoss: global batch {num} > queue_size '
-                             f'{size}; raise queue_size.')
-        slots = (int(self.queue_ptr) + torch.arange(num)) % size
-        self.queue_v[slots.to(keys_v.device)] = keys_v.detach()
-        self.queue_a[slots.to(keys_a.device)] = keys_a.detach()
-        self.queue_ptr[0] = (int(self.queue_ptr) + num) % size

@@ -2,7 +2,9 @@
 from mmaction.registry import MODELS
 from torch import Tensor, nn
 
-from ._dist_utils import batch_sizes, check_pair, gather, upcast
+from avcl_mm.models.utils.checks import check_pair
+from avcl_mm.models.utils.dist import batch_sizes, gather
+from avcl_mm.models.utils.precision import upcast
 
 
 @MODELS.register_module()

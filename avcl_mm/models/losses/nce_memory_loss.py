@@ -6,8 +6,8 @@ import torch.nn.functional as F
 from mmaction.registry import MODELS
 from torch import Tensor, nn
 
-from avcl_mm.models.utils.dist import (all_batch_sizes, gather_no_grad,
-                                       get_rank, get_world_size)
+from avcl_mm.models.utils.dist import (batch_sizes, gather_no_grad,
+                                       get_rank, reduce_rows)
 
 PAIRS = ('v2v', 'v2a', 'a2v', 'a2a')  # query modality '2' memory modality
 TARGETS = {'self': ('v2v', 'a2a'), 'cross': ('v2a', 'a2v'),
@@ -166,8 +166,8 @@ class AVIDNCELoss(nn.Module):
                 ``(B, K)``; ``None`` samples them. Defaults to ``None``.
 
         Returns:
-            Tensor: Scalar; its mean over ranks (and DDP's mean gradient) is
-            that of the global batch mean.
+            Tensor: The global-batch mean (see the reduction convention of
+            :mod:`avcl_mm.models.utils.dist`).
         """
         name, n = type(self).__name__, self.num_samples
         if n == 0:
@@ -188,11 +188,10 @@ class AVIDNCELoss(nn.Module):
         if neg_indices is None:
             neg_indices = self.sample_negatives(indices)
         per_sample = self.per_sample_loss(v, a, indices, neg_indices.long())
-        world = get_world_size()
-        total = sum(all_batch_sizes(len(v), v.device)) if world > 1 else len(v)
+        sizes = batch_sizes(v)
         if self.training and self.update_in_forward:
             self.update_memory(v, a, indices)
-        return self.loss_weight * per_sample.sum() * world / total
+        return self.loss_weight * reduce_rows(per_sample, sizes, 'mean')
 
     @torch.no_grad()
     def update_memory(self, z_v: Tensor, z_a: Tensor, indices: Tensor) -> None:

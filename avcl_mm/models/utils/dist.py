@@ -12,6 +12,15 @@ ranks is the global loss), each rank's gradient w.r.t. its local inputs is
 ``world_size`` times the single-process gradient, and the *mean* that
 ``DistributedDataParallel`` takes over ranks gives exactly the gradient of
 one process holding the whole batch.
+
+Reduction convention of every avcl_mm loss: **each rank returns the loss of
+the global batch** (the same value on every rank, so the logged value is the
+global one), **with a gradient whose mean over ranks is the global-batch
+gradient**. Losses of the whole batch (cross-correlation, clustering) get
+this by gathering with :func:`gather_with_grad`; losses that sum or average
+per-sample terms get it from :func:`reduce_rows`, which turns this rank's
+rows into its share (:func:`share_to_global`), also when ranks hold
+different batch sizes.
 """
 from typing import List, Optional, Tuple
 
@@ -163,3 +172,86 @@ def gather_no_grad(x: torch.Tensor,
     if get_world_size() == 1:
         return x.detach()
     return _all_gather(x.detach(), _check_sizes(x, sizes))
+
+
+# --------------------------------------------------------------------------
+# the global batch of a loss
+
+
+def batch_sizes(x: torch.Tensor, enabled: bool = True) -> Optional[List[int]]:
+    """Batch size of every rank, or ``None`` when the loss does not gather
+    (``enabled=False``, e.g. a loss's ``gather_distributed=False``, or a
+    single process)."""
+    if not enabled or get_world_size() == 1:
+        return None
+    return all_batch_sizes(x.shape[0], device=x.device)
+
+
+def row_offset(sizes: Optional[List[int]]) -> int:
+    """Index of this rank's first row in the gathered batch."""
+    return 0 if sizes is None else sum(sizes[:get_rank()])
+
+
+def gather(x: torch.Tensor, sizes: Optional[List[int]]) -> torch.Tensor:
+    """:func:`gather_with_grad` of ``x``, or ``x`` itself when ``sizes`` is
+    ``None`` (not gathering)."""
+    return x if sizes is None else gather_with_grad(x, sizes)
+
+
+def gather_pair(x: torch.Tensor, y: torch.Tensor,
+                sizes: Optional[List[int]]
+                ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """:func:`gather_pair_with_grad`, or ``(x, y)`` when ``sizes`` is
+    ``None``."""
+    return (x, y) if sizes is None else gather_pair_with_grad(x, y, sizes)
+
+
+def gather_detached(x: torch.Tensor,
+                    sizes: Optional[List[int]]) -> torch.Tensor:
+    """:func:`gather_no_grad` of ``x``, or ``x`` detached when ``sizes`` is
+    ``None``."""
+    return x.detach() if sizes is None else gather_no_grad(x, sizes)
+
+
+def share_to_global(share: torch.Tensor,
+                    sizes: Optional[List[int]]) -> torch.Tensor:
+    """The global loss from this rank's share.
+
+    Args:
+        share (torch.Tensor): Scalar whose mean over ranks is the loss of
+            the global batch.
+        sizes (list[int], optional): Batch sizes of all ranks; ``None``
+            when not gathering (``share`` is then the loss).
+
+    Returns:
+        torch.Tensor: Scalar whose value is the mean of the shares (the
+        same on every rank) and whose gradient is that of ``share``.
+    """
+    if sizes is None:
+        return share
+    shares = gather_no_grad(share.detach().reshape(1), [1] * len(sizes))
+    return share + (shares.mean() - share).detach()
+
+
+def reduce_rows(per_row: torch.Tensor, sizes: Optional[List[int]],
+                reduction: str = 'mean') -> torch.Tensor:
+    """Sum or mean of per-sample terms over the global batch.
+
+    Args:
+        per_row (torch.Tensor): Terms of this rank's samples ``(n_r, )``.
+        sizes (list[int], optional): Batch sizes of all ranks, or ``None``.
+        reduction (str): ``'mean'`` (over the ``N = sum(sizes)`` samples)
+            or ``'sum'``. Defaults to ``'mean'``.
+
+    Returns:
+        torch.Tensor: The global value, with this rank's share of the
+        gradient (see :func:`share_to_global`).
+    """
+    if reduction not in ('mean', 'sum'):
+        raise ValueError(f"reduce_rows: reduction must be 'mean' or 'sum', "
+                         f'got {reduction!r}.')
+    world = 1 if sizes is None else len(sizes)
+    share = per_row.sum() * world
+    if reduction == 'mean':
+        share = share / (per_row.shape[0] if sizes is None else sum(sizes))
+    return share_to_global(share, sizes)
