@@ -21,15 +21,60 @@ id  name          picture       sound           note
 A video-only model confuses 0/1 and 3/5, an audio-only model 1/5 and 2/3.
 Every clip draws its own nuisances (colour, size, position, speed, texture,
 pixel noise; pitch, rate, loudness, phase, background noise), from a
-random generator seeded by (seed, split, class, index): the same file for
-the same arguments. Files that exist and decode are kept (idempotent)
-unless ``--force``; changing the clip format regenerates them.
+random generator seeded by (seed, split, class, index): the same frames
+and sound for the same arguments (x264's assembly encodes a few of them to
+other bytes now and then; see the bench preset below). Files that exist
+and decode are kept (idempotent) unless ``--force``; changing the clip
+format regenerates them.
 
 Layout: ``OUT/videos/{train,val,test}/<class>_<k>.mp4``, annotation files
 ``OUT/{train,val,test}.txt`` (``<split>/<file>.mp4 <label>``, relative to
 ``OUT/videos``) and ``OUT/classes.txt``.
 
     python tools/data/make_demo_dataset.py --out data/demo --seed 0
+
+The "bench" preset (``--preset bench``, clips drawn by bench_clips.py
+beside this file) is the larger task for ranking methods: 12 classes,
+288 train / 96 val / 576 test clips (the test split is the evaluation set:
+one clip is 0.17 points; val is for choosing checkpoints) of 2 s, 40x40 px
+at 8 fps, 24 kHz audio, 24 MB. A clip shows and sounds 2-3 events at
+random times, the same times in both modalities (the sound up to 30 ms
+early or late); the class is what happens at an event and what it sounds
+like:
+
+==  ==============  ==============================  =======================
+id  name            picture (at each event ...)     sound
+==  ==============  ==============================  =======================
+0   bounce_click    a ball hits the floor           click (3.5 kHz snap)
+1   bounce_beep     a ball hits the floor           beep (500 Hz)
+2   flash_beep      an object lights up             beep (500 Hz)
+3   flash_whistle   an object lights up             whistle (1.5 kHz)
+4   pop_whistle     an object swells                whistle (1.5 kHz)
+5   pop_noise       an object swells                noise burst
+6   collide_noise   two objects meet                noise burst
+7   collide_chirp   two objects meet                chirp (0.4 -> 2.5 kHz)
+8   pingpong_chirp  a ball hits a side wall         chirp (0.4 -> 2.5 kHz)
+9   pingpong_thud   a ball hits a side wall         thud (200 Hz)
+10  blink_thud      an object vanishes for a while  thud (200 Hz)
+11  blink_click     an object vanishes for a while  click (3.5 kHz snap)
+==  ==============  ==============================  =======================
+
+The pairs form one cycle: classes 2i and 2i+1 share a picture, 2i-1 and
+2i (mod 12) a sound, so a video-only model confuses {0,1} {2,3} ... {10,11}
+and an audio-only one {11,0} {1,2} ... {9,10}: either modality alone is
+capped at 50 % top-1 (chance 8.3 %); both together separate all 12. The
+event times are drawn per clip, independently of the class, so only a
+model that sees both streams can know when, in the picture, the sound's
+events happen. Per-clip nuisances: background (grey level, tint, ramp,
+blobs, a floor line or none), object colour, size, shape (disc or square),
+position and drift, pixel noise; loudness, pitch (+-7 %), background noise
+level, a faint hum or none; number of events, their times, the sound's
+jitter. ``--classes n`` (even, 4..12) keeps the cycle on the first n/2
+pictures and sounds (the ceiling stays 50 %). Bench clips are encoded with
+plain-C, one-thread x264: byte-identical files for the same arguments
+(the demo keeps its encoder settings).
+
+    python tools/data/make_demo_dataset.py --preset bench --workers 2
 """
 import argparse
 import json
@@ -43,12 +88,23 @@ from typing import (Callable, Iterable, Iterator, List, Optional, Sequence,
 
 import numpy as np
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+import bench_clips  # noqa: E402
+
 CLASSES: List[Tuple[str, str, str]] = [  # (name, picture, sound)
     ('down_tone', 'down', 'tone'), ('down_noise', 'down', 'noise'),
     ('up_clicks', 'up', 'clicks'), ('grow_clicks', 'grow', 'clicks'),
     ('shrink_chirp', 'shrink', 'chirp'), ('grow_noise', 'grow', 'noise'),
     ('up_chirp', 'up', 'chirp'), ('shrink_tone', 'shrink', 'tone')]
 SPLITS = ('train', 'val', 'test')
+# defaults of each preset; any argument given on the command line wins
+PRESETS = dict(
+    demo=dict(out='data/demo', classes=6, train_per_class=16,
+              val_per_class=4, test_per_class=4, num_frames=30, fps=12,
+              size=80, sample_rate=24000),
+    bench=dict(out='data/bench', classes=12, train_per_class=24,
+               val_per_class=8, test_per_class=48, num_frames=16, fps=8,
+               size=40, sample_rate=24000))
 
 
 def render_frames(picture: str, rng: np.random.Generator, n_frames: int,
@@ -118,8 +174,9 @@ def pick_codec(names: Sequence[str]) -> str:
 
 
 def write_mp4(path: str, frames: np.ndarray, wav: np.ndarray, fps: int,
-              sample_rate: int) -> None:
-    """Encode ``frames`` and mono ``wav`` into ``path`` (atomically)."""
+              sample_rate: int, exact: bool = False) -> None:
+    """Encode ``frames`` and mono ``wav`` into ``path`` (atomically);
+    ``exact``: the same bytes for the same input in every process."""
     import av
     tmp = f'{path}.part{os.getpid()}.mp4'
     with av.open(tmp, 'w') as out:
@@ -129,6 +186,12 @@ def write_mp4(path: str, frames: np.ndarray, wav: np.ndarray, fps: int,
         video.pix_fmt = 'yuv420p'
         if video.codec_context.name == 'libx264':
             video.options = {'preset': 'veryfast', 'crf': '20'}
+            if exact:
+                # x264's assembly (or its threads) now and then writes other
+                # bytes for the same frames, in some processes only; plain C
+                # on one thread never does (and costs nothing at 40 px)
+                video.options = dict(video.options, threads='1',
+                                     **{'x264-params': 'asm=0'})
         audio = out.add_stream(pick_codec(('aac', 'mp3', 'libmp3lame')),
                                rate=sample_rate)
         audio.layout = 'mono'
@@ -171,6 +234,15 @@ def make_clip(job: tuple) -> bool:
     path, label, seed_key, args, force = job
     if not force and is_valid(path, args['num_frames']):
         return False
+    if args.get('preset') == 'bench':
+        _, visual, sound = bench_clips.bench_classes(args['classes'])[label]
+        frames, wav, _ = bench_clips.render_clip(
+            visual, sound, seed_key, args['num_frames'], args['fps'],
+            args['size'], args['sample_rate'])
+        os.makedirs(osp.dirname(path), exist_ok=True)
+        write_mp4(path, frames, wav, args['fps'], args['sample_rate'],
+                  exact=True)
+        return True
     _, picture, sound = CLASSES[label]
     visual_rng = np.random.default_rng(list(seed_key) + [0])
     audio_rng = np.random.default_rng(list(seed_key) + [1])
@@ -188,41 +260,55 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--out', default='data/demo',
-                   help='output folder (default: data/demo)')
+    p.add_argument('--preset', choices=sorted(PRESETS), default='demo',
+                   help='which dataset: the 6-class demo or the 12-class '
+                   'bench (default: demo); it sets the defaults below')
+    p.add_argument('--out', help='output folder (demo: data/demo, bench: '
+                   'data/bench)')
     p.add_argument('--seed', type=int, default=0,
                    help="seed of every clip's random nuisances (default: 0)")
-    p.add_argument('--classes', type=int, default=6,
-                   help=f'number of classes, 2..{len(CLASSES)} (default: '
-                   '6)')
+    p.add_argument('--classes', type=int,
+                   help=f'number of classes, demo: 2..{len(CLASSES)} '
+                   '(default 6), bench: even, 4..12 (default 12)')
     p.add_argument('--videos-per-class', '--train-per-class', type=int,
-                   default=16, dest='train_per_class',
-                   help='training clips per class (default: 16)')
-    p.add_argument('--val-per-class', type=int, default=4,
-                   help='validation clips per class (default: 4)')
-    p.add_argument('--test-per-class', type=int, default=4,
-                   help='test clips per class (default: 4)')
-    p.add_argument('--num-frames', type=int, default=30,
+                   dest='train_per_class',
+                   help='training clips per class (demo: 16, bench: 24)')
+    p.add_argument('--val-per-class', type=int,
+                   help='validation clips per class (demo: 4, bench: 8)')
+    p.add_argument('--test-per-class', type=int,
+                   help='test clips per class (demo: 4, bench: 48)')
+    p.add_argument('--num-frames', type=int,
                    help='frames per clip (>= 16 for the AVCL clip length; '
-                   'default: 30)')
+                   'demo: 30, bench: 16)')
     p.add_argument('--seconds', type=float,
                    help='clip duration; overrides --num-frames')
-    p.add_argument('--fps', type=int, default=12,
-                   help='frame rate of the clips (default: 12)')
-    p.add_argument('--size', type=int, default=80,
-                   help='frame side (px; default: 80)')
-    p.add_argument('--sample-rate', type=int, default=24000,
+    p.add_argument('--fps', type=int,
+                   help='frame rate of the clips (demo: 12, bench: 8)')
+    p.add_argument('--size', type=int,
+                   help='frame side (px; demo: 80, bench: 40)')
+    p.add_argument('--sample-rate', type=int,
                    help='audio sample rate in Hz (default: 24000)')
     p.add_argument('--workers', type=int, default=1,
                    help='encoding processes (default: 1)')
     p.add_argument('--force', action='store_true', help='rewrite all clips')
     args = p.parse_args(argv)
+    for key, value in PRESETS[args.preset].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
     if args.seconds is not None:
         args.num_frames = max(1, int(round(args.seconds * args.fps)))
-    if not 2 <= args.classes <= len(CLASSES):
+    if args.preset == 'bench':
+        try:
+            bench_clips.bench_classes(args.classes)
+        except ValueError as err:
+            p.error(f'--classes: {err}')
+    elif not 2 <= args.classes <= len(CLASSES):
         p.error(f'--classes must be in [2, {len(CLASSES)}]')
     if min(args.num_frames, args.fps, args.size, args.sample_rate) <= 0:
         p.error('--num-frames, --fps, --size and --sample-rate must be > 0')
+    if min(args.train_per_class, args.val_per_class,
+           args.test_per_class) < 0:
+        p.error('clips per class must be >= 0')
     return args
 
 
@@ -250,12 +336,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     fmt = dict(num_frames=args.num_frames, fps=args.fps, size=args.size,
                sample_rate=args.sample_rate, seed=args.seed, version=2)
+    names = [name for name, _, _ in CLASSES[:args.classes]]
+    tag = '[demo data]'
+    if args.preset == 'bench':  # the demo's files and meta stay as they were
+        fmt.update(preset='bench', classes=args.classes, version=1)
+        names = [name for name, _, _ in
+                 bench_clips.bench_classes(args.classes)]
+        tag = '[bench data]'
     meta_file = osp.join(args.out, 'demo_meta.json')
     force = args.force
     if osp.isfile(meta_file):
         with open(meta_file) as f:
             if json.load(f) != fmt:
-                print('[demo data] format or seed changed: rewriting clips')
+                print(f'{tag} format or seed changed: rewriting clips')
                 force = True
     counts = dict(train=args.train_per_class, val=args.val_per_class,
                   test=args.test_per_class)
@@ -263,26 +356,26 @@ def main(argv: Optional[List[str]] = None) -> int:
     for split_id, split in enumerate(SPLITS):
         for label in range(args.classes):
             for k in range(counts[split]):
-                rel = f'{split}/{CLASSES[label][0]}_{k:03d}.mp4'
+                rel = f'{split}/{names[label]}_{k:03d}.mp4'
                 lines[split].append(f'{rel} {label}')
                 jobs.append((osp.join(args.out, 'videos', rel), label,
                              (args.seed, split_id, label, k), fmt, force))
     os.makedirs(osp.join(args.out, 'videos'), exist_ok=True)
     start, written = time.time(), 0
+    every = max(24, len(jobs) // 10)  # progress lines
     with Pool(args.workers) if args.workers > 1 else _Serial() as pool:
         for n, done in enumerate(pool.imap(make_clip, jobs), 1):
             written += int(done)
-            if n % 24 == 0 or n == len(jobs):
-                print(f'[demo data] {n}/{len(jobs)} clips ({written} written,'
+            if n % every == 0 or n == len(jobs):
+                print(f'{tag} {n}/{len(jobs)} clips ({written} written,'
                       f' {n - written} kept) {time.time() - start:.1f} s',
                       flush=True)
     for split in SPLITS:
         write_lines(osp.join(args.out, f'{split}.txt'), lines[split])
-    write_lines(osp.join(args.out, 'classes.txt'),
-                [name for name, _, _ in CLASSES[:args.classes]])
+    write_lines(osp.join(args.out, 'classes.txt'), names)
     with open(meta_file, 'w') as f:
         json.dump(fmt, f)
-    print(f'[demo data] {args.out}: {args.classes} classes, ' +
+    print(f'{tag} {args.out}: {args.classes} classes, ' +
           ', '.join(f'{len(lines[s])} {s}' for s in SPLITS))
     return 0
 
