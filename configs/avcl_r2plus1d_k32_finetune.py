@@ -6,8 +6,8 @@ _base_ = ['./_base_/models/avcl_r2plus1d.py', './_base_/finetune_ks.py']
 split = 'data/kinetics_sounds/k32'
 class_list = f'{split}_classes.txt'
 model = dict(
-    ssl_head=None,
-    train_mode='cls',
+    type='AudioVisualRecognizer',
+    head=None,
     cls_head=dict(type='AVClsHead', num_classes=32, dropout_ratio=0.7,
                   average_clips='prob'))
 train_dataloader = dict(

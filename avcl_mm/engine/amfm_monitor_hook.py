@@ -105,7 +105,7 @@ class AMFMMonitorHook(Hook):
             runner.logger.info('AMFMMonitorHook: the model has no AMFM neck; '
                                'nothing to monitor.')
             return
-        head = getattr(model, 'ssl_head', None)
+        head = getattr(model, 'head', None)
         self._center = bool(getattr(getattr(head, 'loss_cor', None),
                                     'center', False))
         self._handle = neck.register_forward_hook(self._record)

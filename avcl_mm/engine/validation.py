@@ -99,10 +99,15 @@ def _num_classes_of_list(classes) -> Optional[int]:
     return None
 
 
+def _ssl_head(model: dict) -> dict:
+    """The self-supervised head config (``head``, or its older name
+    ``ssl_head``)."""
+    return model.get('head') or model.get('ssl_head') or {}
+
+
 def _loss_types(model: dict) -> List[str]:
     types = []
-    head = model.get('ssl_head') or {}
-    for value in head.values():
+    for value in _ssl_head(model).values():
         if isinstance(value, dict) and 'type' in value:
             types.append(value['type'])
     return types
@@ -304,7 +309,7 @@ def _check_last_batch(cfg: Config, model: dict, problems: List[str]) -> None:
     per_rank = math.ceil(n / world)  # DefaultSampler pads (round_up)
     if per_rank % batch * world != 1:
         return
-    losses = [v for v in (model.get('ssl_head') or {}).values()
+    losses = [v for v in _ssl_head(model).values()
               if isinstance(v, dict) and v.get('type') in
               _SSL_LOSSES_NEEDING_PAIRS]
     msg = (f'train_dataloader: {n} sample(s) in batches of {batch} x '
@@ -381,7 +386,7 @@ def validate_config(cfg: Config, mode: str = 'train') -> None:
     if mode == 'train':
         _check_last_batch(cfg, model, problems)
         _check_load_from(cfg, problems)
-    if mode == 'train' and model.get('ssl_head'):
+    if mode == 'train' and _ssl_head(model):
         batch = (cfg.get('train_dataloader') or {}).get('batch_size', 0)
         world = int(os.environ.get('WORLD_SIZE', '1'))
         needs_pairs = [t for t in _loss_types(model)

@@ -6,4 +6,4 @@ model = dict(
     video_backbone=dict(out_indices=(1, 3)),
     audio_backbone=dict(out_indices=(1, 3)),
     cgra_stages=(1, ),
-    ssl_head=dict(cor_on_final=False))
+    head=dict(cor_on_final=False))

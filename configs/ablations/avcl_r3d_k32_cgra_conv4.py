@@ -6,4 +6,4 @@ model = dict(
     video_backbone=dict(out_indices=(2, 3)),
     audio_backbone=dict(out_indices=(2, 3)),
     cgra_stages=(2, ),
-    ssl_head=dict(cor_on_final=False))
+    head=dict(cor_on_final=False))

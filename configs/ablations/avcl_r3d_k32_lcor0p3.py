@@ -1,3 +1,3 @@
 # Table III: lambda_cor = 0.3, lambda_self = 0.7 (default 0.9 / 0.1).
 _base_ = ['../avcl_r3d_k32.py']
-model = dict(ssl_head=dict(lambda_cor=0.3, lambda_self=0.7))
+model = dict(head=dict(lambda_cor=0.3, lambda_self=0.7))

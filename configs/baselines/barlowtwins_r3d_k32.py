@@ -5,12 +5,8 @@
 # paper's 8192 shrunk with the 512-d encoders).
 #   bash tools/dist_train.sh configs/baselines/barlowtwins_r3d_k32.py 8
 # then finetune with configs/baselines/concat_r3d_k32_finetune.py.
-_base_ = ['./_base_/ssl_r3d_k32.py']
-proj = dict(in_channels=512, hidden_channels=2048, out_channels=2048,
-            num_layers=3)
-model = dict(
-    ssl_head=dict(
-        _delete_=True,  # replace the base's ssl_head, do not merge
-        type='AVSSLHead',
-        projector=dict(type='AVProjection', video=proj, audio=proj),
-        loss=dict(type='BarlowTwinsLoss', lambd=0.0051)))
+_base_ = ['../_base_/models/barlowtwins_r3d.py', '../_base_/pretrain_ks.py']
+train_dataloader = dict(
+    batch_size=2,
+    dataset=dict(ann_file='data/kinetics_sounds/k32_train.txt',
+                 classes=None))

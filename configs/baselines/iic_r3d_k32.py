@@ -11,12 +11,8 @@
 # official 1024-row memory bank.
 #   bash tools/dist_train.sh configs/baselines/iic_r3d_k32.py 8
 # then finetune with configs/baselines/concat_r3d_k32_finetune.py.
-_base_ = ['./_base_/ssl_r3d_k32.py']
-model = dict(
-    type='InterIntraAVRecognizer',
-    intra_negative='repeat',
-    ssl_head=dict(
-        _delete_=True,  # replace the base's ssl_head, do not merge
-        type='AVSSLHead',
-        projector=None,
-        loss=dict(type='InterIntraContrastLoss', temperature=0.07)))
+_base_ = ['../_base_/models/iic_r3d.py', '../_base_/pretrain_ks.py']
+train_dataloader = dict(
+    batch_size=2,
+    dataset=dict(ann_file='data/kinetics_sounds/k32_train.txt',
+                 classes=None))

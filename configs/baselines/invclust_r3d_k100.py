@@ -5,10 +5,9 @@
 # then finetune with configs/baselines/concat_r3d_k100_finetune.py.
 _base_ = ['./invclust_r3d_k32.py']
 num_clusters = 100
-cluster = dict(in_channels=512, out_channels=num_clusters, num_layers=1)
 model = dict(
-    ssl_head=dict(
-        projector=dict(video=cluster, audio=cluster),
-        loss=dict(num_clusters=num_clusters)))
+    neck=dict(video=dict(out_channels=num_clusters),
+              audio=dict(out_channels=num_clusters)),
+    head=dict(loss=dict(num_clusters=num_clusters)))
 train_dataloader = dict(
     dataset=dict(ann_file='data/kinetics_sounds/k100_train.txt'))

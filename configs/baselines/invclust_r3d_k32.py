@@ -7,13 +7,8 @@
 # classes; labels are never read). Raise num_clusters for over-clustering.
 #   bash tools/dist_train.sh configs/baselines/invclust_r3d_k32.py 8
 # then finetune with configs/baselines/concat_r3d_k32_finetune.py.
-_base_ = ['./_base_/ssl_r3d_k32.py']
-num_clusters = 32
-cluster = dict(in_channels=512, out_channels=num_clusters, num_layers=1)
-model = dict(
-    ssl_head=dict(
-        _delete_=True,  # replace the base's ssl_head, do not merge
-        type='AVSSLHead',
-        projector=dict(type='AVProjection', video=cluster, audio=cluster),
-        loss=dict(type='InvariantInfoClusteringLoss',
-                  num_clusters=num_clusters)))
+_base_ = ['../_base_/models/invclust_r3d.py', '../_base_/pretrain_ks.py']
+train_dataloader = dict(
+    batch_size=2,
+    dataset=dict(ann_file='data/kinetics_sounds/k32_train.txt',
+                 classes=None))

@@ -5,16 +5,8 @@
 # follow the online ones with momentum 0.999.
 #   bash tools/dist_train.sh configs/baselines/moco_r3d_k32.py 8
 # then finetune with configs/baselines/concat_r3d_k32_finetune.py.
-_base_ = ['./_base_/ssl_r3d_k32.py']
-proj = dict(in_channels=512, hidden_channels=512, out_channels=128,
-            num_layers=2, with_bn=False)
-model = dict(
-    type='MomentumAVRecognizer',
-    momentum=0.999,
-    momentum_schedule='constant',
-    ssl_head=dict(
-        _delete_=True,  # replace the base's ssl_head, do not merge
-        type='AVSSLHead',
-        projector=dict(type='AVProjection', video=proj, audio=proj),
-        loss=dict(type='MoCoQueueLoss', temperature=0.07, queue_size=4096,
-                  feat_dim=128)))
+_base_ = ['../_base_/models/moco_r3d.py', '../_base_/pretrain_ks.py']
+train_dataloader = dict(
+    batch_size=2,
+    dataset=dict(ann_file='data/kinetics_sounds/k32_train.txt',
+                 classes=None))

@@ -2,4 +2,4 @@
 # Kinetics-Sounds32.
 #   bash tools/dist_train.sh configs/related/avid_joint_r3d_k32.py 8
 _base_ = ['./_base_/avid_r3d_k32.py']
-model = dict(ssl_head=dict(variant='joint'))
+model = dict(head=dict(loss=dict(target='joint')))

@@ -11,14 +11,11 @@
 # outside the positive set, lambda = 1), for 150 epochs (150 + 150 = the
 # 300 epochs of the other methods).
 #   bash tools/dist_train.sh configs/related/cma_r3d_k32.py 8
-_base_ = ['./_base_/avid_r3d_k32.py']
-model = dict(
-    ssl_head=dict(
-        type='CMAHead',
-        variant='cross',
-        loss_nce=dict(_delete_=True, type='CMALoss', num_negatives=1024,
-                      num_positives=32, lambda_wmpd=1.0, temperature=0.07,
-                      memory_momentum=0.5)))
+_base_ = ['../_base_/models/cma_r3d.py', '../_base_/pretrain_ks.py']
+train_dataloader = dict(
+    batch_size=2,
+    dataset=dict(ann_file='data/kinetics_sounds/k32_train.txt',
+                 classes=None))
 load_from = 'work_dirs/avid_cross_r3d_k32/epoch_150.pth'
 train_cfg = dict(max_epochs=150)
 # MemoryBankSizeHook (ABOVE_NORMAL) runs before CMAPositiveSetHook (NORMAL)

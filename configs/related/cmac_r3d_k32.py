@@ -1,5 +1,5 @@
 # CMAC (arXiv:2106.06939), R3D encoders, Kinetics-Sounds32. The head sees
-# the encoders' last maps before pooling (MapAVRecognizer): filters
+# the encoders' last maps before pooling (the CMAC model): filters
 # kappa = GAP(conv+BN(x)) (512 channels), pyramid correlation filtering at
 # full and half resolution with cosine normalisation, sigmoid saliency
 # heads, attention consistency (lambda = 1.5) and the contrastive loss on
@@ -8,32 +8,12 @@
 # Queue: the paper's 15000 is for Kinetics-400 (220k clips); with the 16.1k
 # clips of K32 it would hold most of the previous epoch, so a clip's own
 # earlier key would often be one of its negatives. 4096 (~25% of an epoch)
-# is used here; set model.ssl_head.loss.queue_size=15000 for the paper's.
+# is used here; set model.head.loss.queue_size=15000 for the paper's.
 # Schedule as every method of the comparison (configs/_base_/pretrain_ks.py;
 # the CMAC paper: SGD lr 0.01, wd 1e-5, batch 128, 10 warm-up epochs).
 #   bash tools/dist_train.sh configs/related/cmac_r3d_k32.py 8
 # Finetune with configs/related/related_r3d_k32_finetune.py.
-_base_ = ['../_base_/models/avcl_r3d.py', '../_base_/pretrain_ks.py']
-model = dict(
-    # the comparison methods use the plain R3D encoders (AVCL's signed
-    # features are a reading of AVCL's Eq. 6)
-    signed_features=False,
-    type='MapAVRecognizer',
-    momentum=0.999,
-    neck=None,
-    ssl_head=dict(
-        _delete_=True,
-        type='CMACHead',
-        in_channels=512,
-        filter_channels=512,
-        num_scales=2,
-        norm='cosine',
-        saliency_channels=128,
-        feat_dim=256,
-        proj_layers=2,
-        momentum=0.999,
-        loss=dict(type='CMACLoss', temperature=0.07, queue_size=4096,
-                  lambda_ac=1.5)))
+_base_ = ['../_base_/models/cmac_r3d.py', '../_base_/pretrain_ks.py']
 train_dataloader = dict(
     batch_size=2,
     dataset=dict(ann_file='data/kinetics_sounds/k32_train.txt',

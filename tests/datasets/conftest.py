@@ -3,7 +3,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from av_media import write_av
+from helpers.av_media import write_av
 
 
 @pytest.fixture(scope='session')

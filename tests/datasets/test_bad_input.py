@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from av_media import frame_value, shared_media
+from helpers.av_media import frame_value, shared_media
 
 from avcl_mm.datasets.audio_visual_dataset import AudioVisualDataset
 from avcl_mm.datasets.bad_sample import (BadSampleWarning, bad_sample_counts,

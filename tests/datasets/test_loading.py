@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 import soundfile
-from av_media import shared_media
+from helpers.av_media import shared_media
 
 from avcl_mm.datasets.transforms.audio_loading import (
     DECORD_STEREO_MONO_GAIN, LoadAudioFromVideo)

@@ -4,7 +4,7 @@ import warnings
 import librosa
 import numpy as np
 import pytest
-from av_media import shared_media
+from helpers.av_media import shared_media
 
 from avcl_mm.datasets.transforms.log_mel_spectrogram import LogMelSpectrogram
 

@@ -14,7 +14,7 @@ class _Model(torch.nn.Module):
     def __init__(self, neck, center=False):
         super().__init__()
         self.neck = neck
-        self.ssl_head = types.SimpleNamespace(
+        self.head = types.SimpleNamespace(
             loss_cor=types.SimpleNamespace(center=center))
 
 

@@ -1,7 +1,7 @@
 """Fixtures of the reliability tests (tiny demo data made once a session)."""
 import pytest
 
-from reliability_utils import make_tiny_demo
+from helpers.reliability import make_tiny_demo
 
 
 @pytest.fixture(scope='session')
@@ -24,7 +24,7 @@ def clean_bad_sample_registry(monkeypatch):
 def background():
     """Start tools in the background; whatever still runs at the end of the
     test (e.g. after a failed assertion) is killed."""
-    from reliability_utils import Background
+    from helpers.reliability import Background
     started = []
 
     def start(args, log_path, env=None):

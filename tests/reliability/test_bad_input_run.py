@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from reliability_utils import PRETRAIN, train_options, write_clip
+from helpers.reliability import PRETRAIN, train_options, write_clip
 
 BAD = ('no_audio', 'corrupt', 'empty')
 

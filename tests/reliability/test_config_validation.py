@@ -15,7 +15,7 @@ from mmengine.config import Config
 from avcl_mm.engine.validation import (ConfigValidationError,
                                        ConfigValidationWarning,
                                        validate_config)
-from reliability_utils import PRETRAIN, REPO, run_tool
+from helpers.reliability import PRETRAIN, REPO, run_tool
 
 
 def _cfg(tmp_path, n_samples=4, classes=('x', 'y')):

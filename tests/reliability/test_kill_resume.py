@@ -20,7 +20,7 @@ import os.path as osp
 
 import torch
 
-from reliability_utils import (FAULTS, PRETRAIN, assert_checkpoints_whole,
+from helpers.reliability import (FAULTS, PRETRAIN, assert_checkpoints_whole,
                                iteration_pattern, leftover_temp_files,
                                load_checkpoint, train_options)
 

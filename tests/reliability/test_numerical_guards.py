@@ -17,7 +17,7 @@ from torch import nn
 from avcl_mm.engine.finite_optim_wrapper import FiniteLossOptimWrapper
 from avcl_mm.models.losses.cgra_loss import CGRALoss
 from avcl_mm.models.losses.selfcl_loss import SelfCLLoss
-from reliability_utils import (FAULTS, PRETRAIN, assert_checkpoints_whole,
+from helpers.reliability import (FAULTS, PRETRAIN, assert_checkpoints_whole,
                                load_checkpoint, train_options)
 
 LOSSES = {

@@ -13,7 +13,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import REPO, run_tool
+from helpers.runs import REPO, run_tool
 
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
 from smoke_configs import plan_options  # noqa: E402

@@ -2,7 +2,7 @@
 every part (figures themselves are not asserted: they are measurements)."""
 import json
 
-from conftest import run_tool
+from helpers.runs import run_tool
 
 
 def test_benchmark_reports_every_part(tmp_path):

@@ -15,7 +15,7 @@ import os.path as osp
 import pytest
 import torch
 
-from conftest import REPO, run_tool
+from helpers.runs import REPO, run_tool
 
 CONFIGS = sorted(
     osp.relpath(p, REPO) for p in glob.glob(

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 
-from conftest import REPO, demo_options, run_tool
+from helpers.runs import REPO, demo_options, run_tool
 
 PRETRAIN = 'configs/demo/avcl_r3d_demo_pretrain.py'
 

@@ -7,7 +7,7 @@ import os.path as osp
 
 import pytest
 
-from conftest import REPO, run_tool
+from helpers.runs import REPO, run_tool
 
 
 def _load_tool():

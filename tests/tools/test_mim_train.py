@@ -6,7 +6,7 @@ import os.path as osp
 import pytest
 import torch
 
-from conftest import REPO, demo_options, run_tool
+from helpers.runs import REPO, demo_options, run_tool
 
 
 def _mmaction_train_script():

@@ -9,7 +9,7 @@ from importlib import metadata
 import pytest
 from packaging.requirements import Requirement
 
-from conftest import REPO
+from helpers.runs import REPO
 
 
 def _setup_value(name):

@@ -7,11 +7,13 @@ import os.path as osp
 
 import pytest
 
-from conftest import REPO
+from helpers.runs import REPO
 
+# every script a user runs (modules named _*.py are their libraries)
 TOOLS = sorted(
     osp.relpath(p, REPO) for pattern in ('tools/*.py', 'tools/*/*.py')
-    for p in glob.glob(osp.join(REPO, pattern)))
+    for p in glob.glob(osp.join(REPO, pattern))
+    if not osp.basename(p).startswith('_'))
 
 
 class _Captured(Exception):

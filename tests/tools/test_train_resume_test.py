@@ -5,7 +5,7 @@ import os.path as osp
 
 import torch
 
-from conftest import demo_options, run_tool
+from helpers.runs import demo_options, run_tool
 
 PRETRAIN = 'configs/demo/avcl_r3d_demo_pretrain.py'
 FINETUNE = 'configs/demo/avcl_r3d_demo_finetune.py'

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from conftest import REPO, run_tool
+from helpers.runs import REPO, run_tool
 
 
 def _load_tool():

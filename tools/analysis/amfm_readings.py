@@ -70,8 +70,8 @@ _base_ = [{BASE!r}]
 model = dict(
     signed_features={signed},
     neck=dict(gate={gate!r}),
-    ssl_head=dict(loss_cor=dict(center={center}),
-                  loss_self=dict(reduction={reduction!r})))
+    head=dict(loss_cor=dict(center={center}),
+              loss_self=dict(reduction={reduction!r})))
 optim_wrapper = dict(optimizer=dict(lr={lr}))
 train_cfg = dict(max_epochs={epochs})
 default_hooks = dict(logger=dict(interval={interval}),

@@ -129,10 +129,9 @@ def _bank_options(cfg, count: Optional[int]) -> List[str]:
                 'CMAPositiveSetHook' and hook.get('k_pos', 32) > count - 2:
             k = max(1, count - 2)
             opts.append(f'custom_hooks.{i}.k_pos={k}')
-            loss = ((cfg.model.get('ssl_head') or {}).get('loss_nce')
-                    or {})
+            loss = (cfg.model.get('head') or {}).get('loss') or {}
             if loss.get('num_positives', 0) > k:
-                opts.append(f'model.ssl_head.loss_nce.num_positives={k}')
+                opts.append(f'model.head.loss.num_positives={k}')
     return opts
 
 

@@ -33,7 +33,7 @@ Layout: ``OUT/videos/{train,val,test}/<class>_<k>.mp4``, annotation files
 
     python tools/data/make_demo_dataset.py --out data/demo --seed 0
 
-The "bench" preset (``--preset bench``, clips drawn by bench_clips.py
+The "bench" preset (``--preset bench``, clips drawn by _bench_clips.py
 beside this file) is the larger task for ranking methods: 12 classes,
 288 train / 96 val / 576 test clips (the test split is the evaluation set:
 one clip is 0.17 points; val is for choosing checkpoints) of 2 s, 40x40 px
@@ -89,7 +89,7 @@ from typing import (Callable, Iterable, Iterator, List, Optional, Sequence,
 import numpy as np
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import bench_clips  # noqa: E402
+import _bench_clips as bench_clips  # noqa: E402
 
 CLASSES: List[Tuple[str, str, str]] = [  # (name, picture, sound)
     ('down_tone', 'down', 'tone'), ('down_noise', 'down', 'noise'),

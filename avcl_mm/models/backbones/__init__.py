@@ -1,3 +1,3 @@
-from avcl_mm.utils.registration import import_submodules
+from .c3d_gap import C3DGAP
 
-import_submodules(__name__, __path__)
+__all__ = ['C3DGAP']

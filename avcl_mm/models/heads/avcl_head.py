@@ -57,7 +57,6 @@ class AVCLHead(BaseModule):
     def loss(self,
              f_v: torch.Tensor,
              f_a: torch.Tensor,
-             data_samples: Optional[list] = None,
              stage_feats: Optional[StagePairs] = None
              ) -> Dict[str, torch.Tensor]:
         """Compute the weighted losses.
@@ -65,8 +64,6 @@ class AVCLHead(BaseModule):
         Args:
             f_v (torch.Tensor): Fused video features, shape ``(N, C)``.
             f_a (torch.Tensor): Fused audio features, shape ``(N, C)``.
-            data_samples (list, optional): Unused (labels are never read).
-                Defaults to ``None``.
             stage_feats (Sequence[tuple], optional): Pooled intermediate stage
                 pairs ``(v_k, a_k)``, each of shape ``(N, C_k)``, for CGRA.
                 Defaults to ``None``.
@@ -84,7 +81,7 @@ class AVCLHead(BaseModule):
             if not pairs:
                 raise ValueError('AVCLHead: cor_on_final=False but no stage '
                                  'features were given; set cgra_stages in '
-                                 'the recognizer.')
+                                 'the model.')
             cor = sum(self.loss_cor(v, a) for v, a in pairs)
             losses['loss_cor'] = self.lambda_cor * cor
             losses['cor'] = cor.detach()

@@ -7,12 +7,13 @@ from typing import Dict, Optional, Tuple
 import torch
 from mmaction.registry import MODELS
 from mmengine.model import BaseModule
-from torch import Tensor, nn
+from torch import Tensor
 
 from avcl_mm.models.losses.cmac_loss import CMACSaliencyHead
 from avcl_mm.models.necks.cmac_pcf import CMACPyramidCorrelation
 from avcl_mm.models.necks.projection_mlp import ProjectionMLP
-from avcl_mm.models.utils.momentum import momentum_update
+from avcl_mm.models.utils.ema import (build_momentum_target,
+                                      online_container, restart_target)
 
 
 def _as_5d(x: Tensor) -> Tensor:
@@ -22,7 +23,7 @@ def _as_5d(x: Tensor) -> Tensor:
 @MODELS.register_module()
 class CMACHead(BaseModule):
     """Loss of CMAC on the encoders' maps before pooling (use with
-    :class:`MapAVRecognizer`).
+    :class:`~avcl_mm.models.selfsup.CMAC`).
 
     1. PCF (:class:`CMACPyramidCorrelation`): ``g`` = conv + BN per
        modality, filters ``κ = GAP(g(x))`` (Eq. 3), and the cross-modal
@@ -35,9 +36,10 @@ class CMACHead(BaseModule):
        L_ac^a)`` (Eq. 6-8) with MoCo queues of earlier keys (cross- and
        within-modal negatives).
 
-    Keys (MoCo): with ``momentum`` set, momentum twins of ``g_v``, ``g_a``
-    and of the projection heads (updated before every training forward)
-    turn the key maps into keys; the key maps are the recognizer's
+    Keys (MoCo): with ``momentum`` set, an EMA target of ``g_v``, ``g_a``
+    and of the projection heads (``target``, an mmengine
+    ``ExponentialMovingAverage``, updated before every training forward)
+    turns the key maps into keys; the key maps are the method's
     momentum-encoder maps (``key_feats``) or, without those, the online
     maps detached. With ``momentum=None`` the queries serve as keys.
 
@@ -78,9 +80,6 @@ class CMACHead(BaseModule):
                  loss: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if momentum is not None and not 0 <= momentum < 1:
-            raise ValueError('CMACHead: momentum must be in [0, 1) or None, '
-                             f'got {momentum!r}.')
         audio_channels = audio_channels or in_channels
         self.pcf = CMACPyramidCorrelation(in_channels, audio_channels,
                                           filter_channels, num_scales, norm)
@@ -95,74 +94,57 @@ class CMACHead(BaseModule):
             lambda_ac=1.5)))
         cfg['feat_dim'] = feat_dim
         self.loss_cmac = MODELS.build(cfg)
-        self.momentum = momentum
-        if momentum is not None:
-            self.key_g_v = self._frozen_copy(self.pcf.g_v)
-            self.key_g_a = self._frozen_copy(self.pcf.g_a)
-            self.key_proj_v = self._frozen_copy(self.proj_v)
-            self.key_proj_a = self._frozen_copy(self.proj_a)
+        self.target = None if momentum is None else build_momentum_target(
+            self._online(), momentum, owner='CMACHead')
 
-    @staticmethod
-    def _frozen_copy(module: nn.Module) -> nn.Module:
-        twin = copy.deepcopy(module)
-        for param in twin.parameters():
-            param.requires_grad_(False)
-        return twin
-
-    def _momentum_pairs(self):
-        if self.momentum is None:
-            return []
-        return [(self.pcf.g_v, self.key_g_v), (self.pcf.g_a, self.key_g_a),
-                (self.proj_v, self.key_proj_v),
-                (self.proj_a, self.key_proj_a)]
+    def _online(self):
+        return online_container(dict(g_v=self.pcf.g_v, g_a=self.pcf.g_a,
+                                     proj_v=self.proj_v, proj_a=self.proj_a))
 
     def init_weights(self) -> None:
         """Initialise, then start the key twins as copies."""
         super().init_weights()
-        for online, target in self._momentum_pairs():
-            momentum_update(online, target, 0.0)
+        if self.target is not None:
+            restart_target(self.target, self._online())
 
     @torch.no_grad()
     def keys(self, k_v: Tensor, k_a: Tensor) -> Tuple[Tensor, Tensor]:
         """Momentum keys ``(N, feat_dim)`` of key maps (after updating the
-        twins when training)."""
+        target when training)."""
         if self.training:
-            for online, target in self._momentum_pairs():
-                momentum_update(online, target, self.momentum)
-        kappa_v = self.key_g_v(_as_5d(k_v)).mean((2, 3, 4))
-        kappa_a = self.key_g_a(_as_5d(k_a)).mean((2, 3, 4))
-        return self.key_proj_v(kappa_v), self.key_proj_a(kappa_a)
+            self.target.update_parameters(self._online())
+        twins = self.target.module
+        kappa_v = twins['g_v'](_as_5d(k_v)).mean((2, 3, 4))
+        kappa_a = twins['g_a'](_as_5d(k_a)).mean((2, 3, 4))
+        return twins['proj_v'](kappa_v), twins['proj_a'](kappa_a)
 
     def loss(self,
              v: Tensor,
              a: Tensor,
-             data_samples: Optional[list] = None,
-             key_feats: Optional[Tuple[Tensor, Tensor]] = None,
-             stage_feats: Optional[list] = None) -> Dict[str, Tensor]:
+             key_feats: Optional[Tuple[Tensor, Tensor]] = None
+             ) -> Dict[str, Tensor]:
         """CMAC losses of a batch of maps.
 
         Args:
             v (Tensor): Video maps ``(N, C, T, H, W)``.
             a (Tensor): Audio maps ``(N, C_a, [T'',] T', F)``.
-            data_samples (list, optional): Unused (no labels are read).
             key_feats (tuple[Tensor], optional): Momentum-encoder maps of
                 the same clips, shaped as ``v`` and ``a``. Defaults to
                 ``None``.
-            stage_feats (list, optional): Must be empty.
 
         Returns:
             dict[str, Tensor]: ``loss_cl`` and ``loss_ac`` (``λ``-weighted).
         """
-        if v.dim() < 4 or a.dim() < 4 or stage_feats:
+        if v.dim() < 4 or a.dim() < 4:
             raise ValueError(
                 'CMACHead needs the unpooled maps (N, C, [T,] H, W) of both '
                 f'encoders, got {tuple(v.shape)} and {tuple(a.shape)}; use '
-                "type='MapAVRecognizer' without cgra_stages.")
+                "type='CMAC'.")
         kappa_v, kappa_a, s_v, s_a = self.pcf((v, a))
         sal_v, sal_a = self.saliency_v(v), self.saliency_a(a)
         q_v, q_a = self.proj_v(kappa_v), self.proj_a(kappa_a)
         k_v = k_a = None
-        if self.momentum is not None:
+        if self.target is not None:
             maps = key_feats if key_feats is not None else \
                 (v.detach(), a.detach())
             k_v, k_a = self.keys(*maps)

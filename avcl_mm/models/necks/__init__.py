@@ -1,3 +1,6 @@
-from avcl_mm.utils.registration import import_submodules
+from .amfm import AMFM
+from .av_projection import AVProjection
+from .cmac_pcf import CMACPyramidCorrelation
+from .projection_mlp import ProjectionMLP
 
-import_submodules(__name__, __path__)
+__all__ = ['AMFM', 'AVProjection', 'ProjectionMLP', 'CMACPyramidCorrelation']

@@ -1,3 +1,4 @@
-from avcl_mm.utils.registration import import_submodules
+from .audio_visual_recognizer import AudioVisualRecognizer
+from .two_stream_encoder import AMFM_READINGS, TwoStreamEncoder
 
-import_submodules(__name__, __path__)
+__all__ = ['TwoStreamEncoder', 'AudioVisualRecognizer', 'AMFM_READINGS']

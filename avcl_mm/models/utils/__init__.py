@@ -1,3 +1,10 @@
-from avcl_mm.utils.registration import import_submodules
+"""Helpers of the models: distributed gathers and reductions (the one
+place), precision, EMA targets, feature queues, encoder plumbing."""
+from . import (checks, dist, ema, feature_queue, precision,
+               recognizer_utils, ssl_weights, temporal)
+from .ema import CosineMomentumEMA
 
-import_submodules(__name__, __path__)
+__all__ = [
+    'checks', 'dist', 'ema', 'feature_queue', 'precision',
+    'recognizer_utils', 'ssl_weights', 'temporal', 'CosineMomentumEMA'
+]

@@ -191,43 +191,66 @@ def probe_channels(backbone: nn.Module, example: torch.Tensor,
     return [int(m.shape[1]) for m in maps]
 
 
-def check_recognizer_args(name: str, modality: str, audio_input: str,
-                          train_mode: str, share_backbone: bool,
-                          cgra_stages: Sequence[int], cfgs: dict) -> None:
-    """Raise a ``ValueError`` naming the first inconsistent argument of an
-    ``AudioVisualRecognizer`` (``cfgs`` maps argument names to configs)."""
-    has = {k: bool(v) for k, v in cfgs.items()}
-    checks = [
+def _first_failure(name: str, checks: list) -> None:
+    for ok, msg in checks:
+        if not ok:
+            raise ValueError(f'{name}: {msg}.')
+
+
+def check_encoder_args(name: str, modality: str, audio_input: str,
+                       video_input: str, feat_pool: str,
+                       share_backbone: bool, amfm_reading: Optional[str],
+                       readings: Sequence[str], video_backbone, audio_backbone,
+                       neck) -> None:
+    """Raise a ``ValueError`` naming the first inconsistent argument of a
+    two-stream encoder."""
+    _first_failure(name, [
         (modality in ('av', 'video', 'audio'),
          f"modality must be 'av', 'video' or 'audio', got {modality!r}"),
         (audio_input in ('clip', 'image'),
          f"audio_input must be 'clip' or 'image', got {audio_input!r}"),
-        (train_mode in ('ssl', 'cls'),
-         f"train_mode must be 'ssl' or 'cls', got {train_mode!r}"),
-        (train_mode != 'ssl' or has['ssl_head'],
-         "train_mode='ssl' needs an ssl_head"),
-        (train_mode != 'cls' or has['cls_head'],
-         "train_mode='cls' needs a cls_head"),
-        (train_mode != 'ssl' or modality == 'av',
-         "self-supervised training needs modality='av'"),
-        (modality == 'av' or not has['neck'],
+        (video_input in ('clip', 'frames'),
+         f"video_input must be one of ('clip', 'frames'), got "
+         f'{video_input!r}'),
+        (feat_pool in ('avg', 'max'),
+         f"feat_pool must be 'avg' or 'max', got {feat_pool!r}"),
+        (amfm_reading is None or amfm_reading in readings,
+         f'amfm_reading must be one of {tuple(readings)} or None, got '
+         f'{amfm_reading!r}'),
+        (modality == 'av' or not neck,
          'a fusion neck needs both modalities: set neck=None'),
-        (modality == 'audio' or has['video_backbone'],
+        (modality == 'audio' or bool(video_backbone),
          'video_backbone is required'),
-        (modality == 'video' or share_backbone or has['audio_backbone'],
+        (modality == 'video' or share_backbone or bool(audio_backbone),
          'audio_backbone is required (or share_backbone=True)'),
         (not share_backbone or modality == 'av',
          "share_backbone=True needs modality='av'"),
-        (not (share_backbone and has['audio_backbone']),
+        (not (share_backbone and audio_backbone),
          'share_backbone=True runs the audio through the video backbone: '
          'set audio_backbone=None'),
         (not (share_backbone and audio_input != 'clip'),
          "share_backbone=True needs audio_input='clip'"),
-        (not cgra_stages or has['ssl_head'], 'cgra_stages needs an ssl_head'),
-    ]
-    for ok, msg in checks:
-        if not ok:
-            raise ValueError(f'{name}: {msg}.')
+        (not (share_backbone and video_input == 'frames'),
+         "video_input='frames' cannot share the video backbone with audio"),
+    ])
+
+
+def check_recognizer_args(name: str, modality: str, train_mode: str,
+                          cgra_stages: Sequence[int], cfgs: dict) -> None:
+    """Raise a ``ValueError`` naming the first inconsistent argument of an
+    ``AudioVisualRecognizer`` (``cfgs`` maps head names to configs)."""
+    has = {k: bool(v) for k, v in cfgs.items()}
+    _first_failure(name, [
+        (train_mode in ('ssl', 'cls'),
+         f"train_mode must be 'ssl' or 'cls', got {train_mode!r}"),
+        (train_mode != 'ssl' or has['head'],
+         "train_mode='ssl' needs a head (the self-supervised one)"),
+        (train_mode != 'cls' or has['cls_head'],
+         "train_mode='cls' needs a cls_head"),
+        (train_mode != 'ssl' or modality == 'av',
+         "self-supervised training needs modality='av'"),
+        (not cgra_stages or has['head'], 'cgra_stages needs a head'),
+    ])
 
 
 def stage_position(backbone: nn.Module, stage: int) -> int:

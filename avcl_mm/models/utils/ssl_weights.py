@@ -13,7 +13,8 @@ import torch.nn as nn
 from mmengine.logging import print_log
 from mmengine.runner.checkpoint import _load_checkpoint
 
-DEFAULT_PREFIXES = ('video_backbone.', 'audio_backbone.', 'neck.')
+ENCODER_PREFIXES = ('video_backbone.', 'audio_backbone.', 'proj_v.',
+                    'proj_a.')
 
 
 def _read_state(ckpt_path: str) -> dict:
@@ -54,7 +55,7 @@ def _log_report(what: str, report: dict, total: int, source: str,
 def load_ssl_weights(model: nn.Module,
                      ckpt_path: str,
                      logger: Optional[object] = 'current',
-                     prefixes: Sequence[str] = DEFAULT_PREFIXES
+                     prefixes: Optional[Sequence[str]] = None
                      ) -> Dict[str, List[str]]:
     """Copy the weights under ``prefixes`` from a checkpoint into ``model``.
 
@@ -64,8 +65,11 @@ def load_ssl_weights(model: nn.Module,
         ckpt_path (str): Checkpoint file or URL (anything mmengine loads).
         logger (object, optional): Logger or logger name for the report.
             Defaults to ``'current'``.
-        prefixes (Sequence[str]): Key prefixes to copy. Defaults to
-            ``('video_backbone.', 'audio_backbone.', 'neck.')``.
+        prefixes (Sequence[str], optional): Key prefixes to copy. Defaults
+            to ``None``: the encoders (``video_backbone.``,
+            ``audio_backbone.``, ``proj_v.``, ``proj_a.``), and ``neck.``
+            when the model has a neck (AVCL's AMFM; a comparison method's
+            projector is no part of its classifier).
 
     Returns:
         dict[str, list[str]]: ``loaded`` keys, ``missing`` model keys under
@@ -76,6 +80,9 @@ def load_ssl_weights(model: nn.Module,
     Raises:
         ValueError: If no weight of the checkpoint matches the prefixes.
     """
+    if prefixes is None:
+        prefixes = ENCODER_PREFIXES + (
+            ('neck.', ) if getattr(model, 'neck', None) is not None else ())
     state = _read_state(ckpt_path)
     wanted = {k: v for k, v in state.items() if k.startswith(tuple(prefixes))}
     own = {k: v for k, v in model.state_dict().items()

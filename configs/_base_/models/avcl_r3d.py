@@ -1,52 +1,10 @@
-# AVCL pretraining model, R3D encoders (paper Sec. III-B).
-# R3D: 3D ResNet-18 layout with one BasicBlock per stage (conv1 + 4 x 2 convs
-# = 9 conv layers), 3x3x3 convs in the residual blocks. Stem: 3x7x7 conv,
-# spatial stride 2, no max-pool (the R3D of Tran et al.; the paper's
-# "3x3x3 kernels" is read as the residual convs - set conv1_kernel=(3, 3, 3)
-# for the literal reading). Video: 16x112x112 -> 512 x 2x7x7.
-# Audio: the same family on the one-frame, one-channel spectrogram clip:
-# temporal kernel 1 and temporal stride 1 everywhere (a 3-tap temporal kernel
-# on a 1-frame clip would only ever see zero padding). 112x112 -> 512 x 1x7x7.
-# Both outputs have 512 channels, pooled globally by the recognizer.
+# AVCL pretraining model, R3D encoders (two_stream_r3d.py): AMFM neck
+# (Eq. 1-4) and the AVCL head (CGRA + SelfCL, Eq. 5-11). Finetuning configs
+# turn it into the classifier: type='AudioVisualRecognizer', head=None,
+# cls_head=... (same encoder and neck weights).
+_base_ = ['./two_stream_r3d.py']
 model = dict(
-    type='AudioVisualRecognizer',
-    video_backbone=dict(
-        type='ResNet3d',
-        in_channels=3,
-        conv1_kernel=(3, 7, 7),
-        temporal_strides=(1, 2, 2, 2),
-        inflate=(1, 1, 1, 1),
-        depth=18,
-        stage_blocks=(1, 1, 1, 1),
-        pretrained=None,
-        pretrained2d=False,
-        base_channels=64,
-        conv1_stride_s=2,
-        conv1_stride_t=1,
-        with_pool1=False,
-        with_pool2=False,
-        spatial_strides=(1, 2, 2, 2),
-        inflate_style='3x3x3',
-        norm_cfg=dict(type='BN3d', requires_grad=True)),
-    audio_backbone=dict(
-        type='ResNet3d',
-        in_channels=1,
-        conv1_kernel=(1, 7, 7),
-        temporal_strides=(1, 1, 1, 1),
-        inflate=(0, 0, 0, 0),
-        depth=18,
-        stage_blocks=(1, 1, 1, 1),
-        pretrained=None,
-        pretrained2d=False,
-        base_channels=64,
-        conv1_stride_s=2,
-        conv1_stride_t=1,
-        with_pool1=False,
-        with_pool2=False,
-        spatial_strides=(1, 2, 2, 2),
-        inflate_style='3x3x3',
-        norm_cfg=dict(type='BN3d', requires_grad=True)),
-    audio_input='clip',
+    type='AVCL',
     # The reading of Eq. 3-6 (one key; docs/amfm_readings.md):
     # 'sigmoid_signed' = gate sigma = sigmoid (SE excitation) instead of the
     # printed ReLU, which dies under CGRA (most channels zero for every clip
@@ -62,20 +20,10 @@ model = dict(
     # AMFM (Eq. 1-4); set neck=None for "AMFM off" (Table III).
     neck=dict(type='AMFM'),
     # Eq. 11 with lambda_cor=0.9, lambda_self=0.1 (Table III)
-    ssl_head=dict(
+    head=dict(
         type='AVCLHead',
         loss_cor=dict(type='CGRALoss', lambd=0.005),
         loss_self=dict(type='SelfCLLoss', temperature=0.07,
                        reduction='sum'),
         lambda_cor=0.9,
-        lambda_self=0.1),
-    data_preprocessor=dict(
-        type='MultiModalDataPreprocessor',
-        preprocessors=dict(
-            imgs=dict(
-                type='ActionDataPreprocessor',
-                mean=[114.75, 114.75, 114.75],
-                std=[57.375, 57.375, 57.375],
-                format_shape='NCTHW'),
-            audios=dict(type='ActionDataPreprocessor',
-                        format_shape='NCTHW'))))
+        lambda_self=0.1))

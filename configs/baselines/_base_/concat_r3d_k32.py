@@ -3,16 +3,11 @@
 # finetuning schedule (SGD lr 0.001, wd 5e-3, 150 epochs, dropout 0.7, best
 # val top-1 kept, 10-clip test). Used from scratch (Baseline-R / -A / -R+A)
 # and to finetune the self-supervised comparison methods (load_from).
-_base_ = ['../../_base_/models/avcl_r3d.py', '../../_base_/finetune_ks.py']
+_base_ = ['../../_base_/models/two_stream_r3d.py',
+          '../../_base_/finetune_ks.py']
 split = 'data/kinetics_sounds/k32'
 class_list = f'{split}_classes.txt'
 model = dict(
-    # the comparison methods use the plain R3D encoders (AVCL's signed
-    # features are a reading of AVCL's Eq. 6)
-    signed_features=False,
-    neck=None,
-    ssl_head=None,
-    train_mode='cls',
     cls_head=dict(type='AVClsHead', num_classes=32, dropout_ratio=0.7,
                   average_clips='prob'))
 train_dataloader = dict(

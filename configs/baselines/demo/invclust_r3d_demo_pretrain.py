@@ -8,13 +8,14 @@
 #       --cfg-options \
 #       load_from=work_dirs/invclust_r3d_demo_pretrain/epoch_30.pth
 # Demo: 6 clusters, the number of demo classes (labels are never read).
-_base_ = ['../_base_/ssl_r3d_demo.py']
-num_clusters = 6
-cluster = dict(in_channels=128, out_channels=num_clusters, num_layers=1)
+_base_ = ['../../_base_/models/invclust_r3d.py',
+          '../../_base_/pretrain_demo.py']
 model = dict(
-    ssl_head=dict(
-        _delete_=True,  # replace the base's ssl_head, do not merge
-        type='AVSSLHead',
-        projector=dict(type='AVProjection', video=cluster, audio=cluster),
-        loss=dict(type='InvariantInfoClusteringLoss',
-                  num_clusters=num_clusters)))
+    video_backbone=dict(base_channels=16),
+    audio_backbone=dict(base_channels=16),
+    feat_channels=(128, 128),
+    neck=dict(video=dict(out_channels=6), audio=dict(out_channels=6)),
+    head=dict(loss=dict(num_clusters=6)))
+# the lr the comparison methods were measured with on the demo (AVCL's demo
+# uses the paper's 0.001 with its reading of Eq. 3-11)
+optim_wrapper = dict(optimizer=dict(lr=0.01))

@@ -1,4 +1,4 @@
 # Joint-AVID (AVID Eq. 6) pretraining on the demo dataset (CPU, minutes).
 #   python tools/train.py configs/related/demo/avid_joint_r3d_demo_pretrain.py
 _base_ = ['../_base_/avid_r3d_demo.py']
-model = dict(ssl_head=dict(variant='joint'))
+model = dict(head=dict(loss=dict(target='joint')))

@@ -6,14 +6,14 @@
 # from the banks. The 96-clip demo set gets 8 positives per clip (32 in the
 # paper, a third of this dataset), 64 negatives; 15 more epochs.
 #   python tools/train.py configs/related/demo/cma_r3d_demo_pretrain.py
-_base_ = ['../_base_/avid_r3d_demo.py']
+_base_ = ['../../_base_/models/cma_r3d.py',
+          '../../_base_/pretrain_demo.py']
 model = dict(
-    ssl_head=dict(
-        type='CMAHead',
-        variant='cross',
-        loss_nce=dict(_delete_=True, type='CMALoss', num_negatives=64,
-                      num_positives=8, lambda_wmpd=1.0, temperature=0.07,
-                      memory_momentum=0.5)))
+    video_backbone=dict(base_channels=16),
+    audio_backbone=dict(base_channels=16),
+    feat_channels=(128, 128),
+    head=dict(loss=dict(num_negatives=64, num_positives=8)))
+optim_wrapper = dict(optimizer=dict(lr=0.01))
 load_from = 'work_dirs/avid_cross_r3d_demo_pretrain/epoch_15.pth'
 train_cfg = dict(max_epochs=15)
 default_hooks = dict(checkpoint=dict(interval=5, max_keep_ckpts=1))

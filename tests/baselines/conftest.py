@@ -1,9 +1,0 @@
-import pytest
-from mmengine.registry import DefaultScope
-
-
-@pytest.fixture(autouse=True)
-def mmaction_scope():
-    # mmcv builds some layers through the default scope, as the Runner sets
-    with DefaultScope.overwrite_default_scope('mmaction'):
-        yield
