@@ -63,12 +63,9 @@ def main(argv=None):
             evaluators = [evaluators]
         cfg.test_evaluator = list(evaluators) + [dump_metric]
     import avcl_mm  # noqa: F401
-    from avcl_mm.engine.runtime import (shutdown_distributed,
-                                        use_gloo_without_gpu)
-    use_gloo_without_gpu(cfg)
     from avcl_mm.engine.validation import validate_config
-    validate_config(cfg, mode='test')
-    if 'runner_type' in cfg:
+    validate_config(cfg, mode='test')  # every problem at once, up front
+    if 'runner_type' in cfg:  # AVRunner: checks, gloo on CPU, safe loading
         from mmaction.registry import RUNNERS
         runner = RUNNERS.build(cfg)
     else:
@@ -82,7 +79,6 @@ def main(argv=None):
                            metrics={k: float(v) for k, v in metrics.items()}),
                       f, indent=2)
         print(f'[avcl_mm] test metrics written to {out}')
-    shutdown_distributed()
     return metrics
 
 

@@ -5,10 +5,13 @@ Same command line as mmaction2's ``tools/train.py``::
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
         [--auto-scale-lr] [--cfg-options k=v ...] [--launcher pytorch]
 
-Without a GPU the distributed backend becomes ``gloo`` and ``sync_bn`` is
-turned off automatically, so ``tools/dist_train.sh CONFIG 2`` runs any config
-on CPU. Without ``--seed`` a seed is drawn, logged and stored in the
-checkpoints (``--resume`` continues with it).
+The runner comes from the config (``runner_type='AVRunner'`` in every
+avcl_mm config): it checks the config before building anything, turns the
+distributed backend to ``gloo`` and ``sync_bn`` off without a GPU (so
+``tools/dist_train.sh CONFIG 2`` runs any config on CPU), loads checkpoints
+safely and ends the process group cleanly. Without ``--seed`` a seed is
+drawn, logged and stored in the checkpoints (``--resume`` continues with
+it).
 """
 import argparse
 import os
@@ -92,7 +95,8 @@ def merge_args(cfg: Config, args) -> Config:
         cfg.setdefault('auto_scale_lr', dict(base_batch_size=16))
         cfg.auto_scale_lr.enable = True
     # mmengine draws (and broadcasts to every rank) a seed when it is None;
-    # EpochSeedHook logs it, checkpoints store it and --resume restores it
+    # EpochSeedHook (a default hook of every avcl_mm config) logs it,
+    # checkpoints store it and --resume restores it
     randomness = dict(cfg.get('randomness', None) or dict())
     randomness.setdefault('seed', None)
     if args.seed is not None:
@@ -103,26 +107,19 @@ def merge_args(cfg: Config, args) -> Config:
     return cfg
 
 
-
 def main(argv=None):
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
+    cfg = Config.fromfile(args.config)  # imports avcl_mm (custom_imports)
     cfg = merge_args(cfg, args)
-    import avcl_mm  # noqa: F401  (safe checkpoints + registration)
-    from avcl_mm.engine.runtime import (shutdown_distributed,
-                                        use_gloo_without_gpu)
-    use_gloo_without_gpu(cfg)
-    from avcl_mm.engine.epoch_seed_hook import add_epoch_seed_hook
-    add_epoch_seed_hook(cfg)  # an epoch restarted by --resume repeats exactly
+    import avcl_mm  # noqa: F401
     from avcl_mm.engine.validation import validate_config
-    validate_config(cfg, mode='train')
+    validate_config(cfg, mode='train')  # every problem at once, up front
     if 'runner_type' in cfg:
         from mmaction.registry import RUNNERS
         runner = RUNNERS.build(cfg)
     else:
         runner = Runner.from_cfg(cfg)
     runner.train()
-    shutdown_distributed()
 
 
 if __name__ == '__main__':

@@ -77,7 +77,9 @@ def init_av_recognizer(config: ConfigType,
     model_cfg.train_mode = 'cls'
     if 'test_pipeline' not in cfg:
         cfg.test_pipeline = cfg.test_dataloader.dataset.pipeline
-    return init_recognizer(cfg, checkpoint, device=device)
+    from avcl_mm.engine.checkpoint import safe_loading
+    with safe_loading(checkpoint or 'checkpoint'):
+        return init_recognizer(cfg, checkpoint, device=device)
 
 
 def inference_av_recognizer(model: torch.nn.Module, video: str):

@@ -1,29 +1,29 @@
-"""Safe, crash-proof checkpoints for mmengine 0.10.7 on torch >= 2.6.
+"""Safe checkpoint loading and crash-proof writing, without patching
+mmengine.
 
-Three problems are fixed here, on ``import avcl_mm``:
-
-1. **Loading.** torch >= 2.6 loads with ``weights_only=True`` by default and
-   refuses the numpy arrays, numpy dtypes and ``HistoryBuffer`` objects that
-   mmengine stores, so ``--resume``, ``load_from`` and ``tools/test.py`` all
-   failed. We keep safe loading on and allowlist exactly the classes mmengine
-   and avcl_mm store (:data:`SAFE_GLOBALS`). A file that needs anything else
-   raises :class:`UnsafeCheckpointError` naming the file, the refused global
-   and the opt-in for trusted legacy files.
-2. **Saving.** ``HistoryBuffer`` pickled its statistics methods through
-   ``getattr``, which no safe loader may allow (``getattr`` reaches arbitrary
-   code). We save only its data fields.
-3. **Atomic writes.** A checkpoint is written to a hidden temporary file in
-   the same folder (``.epoch_3.pth.<random>.tmp``: never a ``*.pth``) and
-   renamed into place, so a run killed while saving never leaves a
-   half-written ``.pth`` behind. The leftover of a killed write is removed by
-   the next successful write of the same checkpoint.
-4. **Checkpoint rotation.** mmengine's ``CheckpointHook`` with
-   ``max_keep_ckpts`` deletes the oldest checkpoint *before* writing the new
-   one and updates ``last_checkpoint`` after it: a run killed during the
-   write (seconds for a large model) was left with no checkpoint at all and a
-   ``last_checkpoint`` naming a deleted file, so ``--resume`` failed and the
-   whole run was lost. The outdated checkpoint is now deleted only after the
-   new one and ``last_checkpoint`` (also written atomically) are on disk.
+- **Loading.** torch >= 2.6 loads with ``weights_only=True`` by default and
+  refuses the numpy arrays, numpy dtypes and ``HistoryBuffer`` objects that
+  mmengine stores, so ``--resume``, ``load_from`` and testing failed.
+  ``import avcl_mm`` allowlists exactly the classes mmengine and avcl_mm
+  store (:data:`SAFE_GLOBALS`) through torch's own allowlist API
+  (``torch.serialization.add_safe_globals``, torch >= 2.4), so safe loading
+  stays on. :func:`safe_loading` makes a load safe whatever the torch
+  default (``TORCH_FORCE_WEIGHTS_ONLY_LOAD``, torch's switch) and turns a
+  refusal into :class:`UnsafeCheckpointError` naming the file, the refused
+  class and the opt-in for trusted legacy files; ``AVRunner`` loads through
+  it, and so do avcl_mm's tools (:func:`safe_torch_load`). torch < 2.4 has
+  no allowlist: :func:`safe_torch_load` unpickles through its own
+  restricted unpickler there, and the Runner's loads are plain mmengine's
+  (full unpickling, one warning).
+- **Saving.** ``HistoryBuffer`` pickles its statistics methods through
+  ``getattr``, which no safe loader may allow. ``import avcl_mm`` registers
+  with ``copyreg`` (the standard library's pickling registry) that a
+  ``HistoryBuffer`` is saved as its data alone.
+- **Atomic writes.** :func:`atomic_save` / :func:`atomic_write_text` write
+  to a hidden temporary file beside the target (``.epoch_3.pth.<random>
+  .tmp``: never a ``*.pth``), flush it to disk and rename it into place, so
+  a run killed while saving never leaves a half-written file; ``AVRunner``
+  and ``SafeCheckpointHook`` write checkpoints this way.
 
 Opt-in for trusted legacy files (e.g. checkpoints written by plain mmaction2
 with a ``HistoryBuffer`` pickled through ``getattr``): set the environment
@@ -31,18 +31,22 @@ variable ``AVCL_TRUST_CHECKPOINTS=1`` or wrap the load in
 ``with trusted_checkpoints(): ...``. Only do this for files you made yourself.
 """
 import contextlib
+import copyreg
 import os
 import os.path as osp
+import pickle
 import tempfile
 import threading
+import warnings
 from typing import Callable, Iterator, List
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
-from mmengine.runner import checkpoint as mme_checkpoint
 
 TRUST_ENV = 'AVCL_TRUST_CHECKPOINTS'
+_FORCE_SAFE, _FORCE_FULL = ('TORCH_FORCE_WEIGHTS_ONLY_LOAD',
+                            'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD')
 _state = threading.local()
 
 
@@ -75,64 +79,145 @@ SAFE_GLOBALS: List[object] = [HistoryBuffer] + _numpy_globals()
 mmengine + avcl_mm may contain."""
 
 
+def _torch_has_allowlist() -> bool:
+    return hasattr(torch.serialization, 'add_safe_globals')
+
+
 def add_safe_globals(objs: List[object]) -> None:
     """Allowlist more classes (e.g. a custom hook's state) for loading."""
-    SAFE_GLOBALS.extend(o for o in objs if o not in SAFE_GLOBALS)
+    new = [o for o in objs if o not in SAFE_GLOBALS]
+    SAFE_GLOBALS.extend(new)
+    if _torch_has_allowlist():
+        torch.serialization.add_safe_globals(new)
+
+
+def _reduce_history_buffer(buffer: HistoryBuffer):
+    """Pickle a ``HistoryBuffer`` as its data (no statistics methods)."""
+    state = dict(max_length=buffer.max_length,
+                 _log_history=buffer._log_history,
+                 _count_history=buffer._count_history)
+    return copyreg.__newobj__, (HistoryBuffer, ), state
+
+
+def register() -> None:
+    """Allowlist :data:`SAFE_GLOBALS` with torch and register the data-only
+    pickling of ``HistoryBuffer`` (done once, by ``import avcl_mm``)."""
+    if _torch_has_allowlist():
+        torch.serialization.add_safe_globals(list(SAFE_GLOBALS))
+    copyreg.pickle(HistoryBuffer, _reduce_history_buffer)
 
 
 def _trusted() -> bool:
-    return (getattr(_state, 'trusted', False)
-            or os.environ.get(TRUST_ENV, '') in ('1', 'true', 'yes'))
+    return os.environ.get(TRUST_ENV, '') not in ('', '0') or \
+        getattr(_state, 'trusted', 0) > 0
 
 
 @contextlib.contextmanager
 def trusted_checkpoints() -> Iterator[None]:
-    """Load checkpoints with full unpickling inside this block.
-
-    This executes code stored in the file: use it only for files you trust.
-    """
-    previous = getattr(_state, 'trusted', False)
-    _state.trusted = True
+    """Load checkpoints in full (``weights_only=False``) inside this block;
+    for trusted files only."""
+    _state.trusted = getattr(_state, 'trusted', 0) + 1
     try:
         yield
     finally:
-        _state.trusted = previous
+        _state.trusted -= 1
+
+
+def _refusal(err: Exception, filename) -> UnsafeCheckpointError:
+    msg = str(err)
+    reason = msg.split('WeightsUnpickler error:')[-1].strip().split('\n')[0]
+    return UnsafeCheckpointError(
+        f'Refusing to unpickle checkpoint "{filename}": {reason}. '
+        'avcl_mm loads checkpoints safely (weights_only=True) with an '
+        'allowlist of the classes mmengine and avcl_mm store. If you made '
+        'this file yourself (e.g. an older mmaction2 checkpoint), set '
+        f'{TRUST_ENV}=1 or use '
+        '`avcl_mm.engine.checkpoint.trusted_checkpoints()`; to allow one '
+        'more class safely, call '
+        '`avcl_mm.engine.checkpoint.add_safe_globals([cls])`.')
+
+
+def _is_refusal(err: Exception) -> bool:
+    msg = str(err)
+    return 'Weights only load failed' in msg or 'WeightsUnpickler' in msg
 
 
 _warned_old_torch = False
 
 
-def _allowlisted_load(filename, map_location=None):
-    """``torch.load(weights_only=True)`` with :data:`SAFE_GLOBALS` allowed,
-    through the API this torch has: the scoped ``safe_globals`` context
-    (torch >= 2.5) or the process-wide ``add_safe_globals`` (torch 2.4).
-    torch < 2.4 has no allowlist, and its ``weights_only=True`` refuses the
-    numpy objects every mmengine checkpoint holds: there torch's own default
-    (full unpickling) is used, with one warning."""
+def _warn_old_torch() -> None:
     global _warned_old_torch
-    ser = torch.serialization
-    if hasattr(ser, 'safe_globals'):
-        with ser.safe_globals(SAFE_GLOBALS):
-            return torch.load(filename, map_location=map_location,
-                              weights_only=True)
-    if hasattr(ser, 'add_safe_globals'):
-        ser.add_safe_globals(SAFE_GLOBALS)
-        return torch.load(filename, map_location=map_location,
-                          weights_only=True)
     if not _warned_old_torch:
         _warned_old_torch = True
-        import warnings
         warnings.warn(
             f'torch {torch.__version__} has no allowlist for safe checkpoint '
-            'loading (torch >= 2.4 has): checkpoints are unpickled in full, '
-            'as plain mmengine does. Load only files you trust, or upgrade '
+            'loading (torch >= 2.4 has): mmengine loads checkpoints in full '
+            "here, as it always does; avcl_mm's tools use their own "
+            'restricted unpickler. Load only files you trust, or upgrade '
             'torch.', stacklevel=3)
-    return torch.load(filename, map_location=map_location,
-                      weights_only=False)
+
+
+@contextlib.contextmanager
+def safe_loading(filename='checkpoint') -> Iterator[None]:
+    """Every ``torch.load`` inside this block that leaves ``weights_only``
+    unset loads safely (``weights_only=True`` with the allowlist), or in
+    full under :func:`trusted_checkpoints` / ``AVCL_TRUST_CHECKPOINTS``;
+    a refused file raises :class:`UnsafeCheckpointError` naming
+    ``filename`` and the fixes. torch < 2.4: no effect (one warning)."""
+    if not _torch_has_allowlist():
+        _warn_old_torch()
+        yield
+        return
+    key, other = (_FORCE_FULL, _FORCE_SAFE) if _trusted() else \
+        (_FORCE_SAFE, _FORCE_FULL)
+    saved = {k: os.environ.pop(k, None) for k in (key, other)}
+    os.environ[key] = '1'
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message='Environment variable '
+                                    'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD')
+            yield
+    except Exception as err:  # torch raises UnpicklingError/RuntimeError
+        if _is_refusal(err):
+            raise _refusal(err, filename) from None
+        raise
+    finally:
+        for k, value in saved.items():
+            if value is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = value
+
+
+class _RestrictedUnpickler(pickle.Unpickler):
+    """Unpickler of torch < 2.4 that takes only torch's own weights-only
+    globals and :data:`SAFE_GLOBALS`."""
+
+    def find_class(self, module: str, name: str):
+        from torch import _weights_only_unpickler as wou
+        allowed = dict(wou._get_allowed_globals())
+        allowed.update({f'{o.__module__}.{o.__qualname__}': o
+                        for o in SAFE_GLOBALS})
+        allowed['_codecs.encode'] = __import__('codecs').encode
+        key = f'{module}.{name}'
+        if key not in allowed:
+            raise pickle.UnpicklingError(
+                f'Weights only load failed. WeightsUnpickler error: '
+                f'Unsupported global: GLOBAL {key}')
+        return allowed[key]
+
+
+class _RestrictedPickle:
+    """A ``pickle_module`` for ``torch.load`` (torch < 2.4)."""
+    Unpickler = _RestrictedUnpickler
+    load = staticmethod(lambda f, **kw: _RestrictedUnpickler(f, **kw).load())
+    __name__ = 'avcl_restricted_pickle'
 
 
 def safe_torch_load(filename, map_location=None):
-    """``torch.load`` with ``weights_only=True`` and the avcl_mm allowlist.
+    """``torch.load`` of a checkpoint, safely: ``weights_only=True`` with the
+    avcl_mm allowlist (a restricted unpickler on torch < 2.4), or in full
+    for trusted files (see :func:`trusted_checkpoints`).
 
     Raises:
         UnsafeCheckpointError: the file needs a class outside the allowlist.
@@ -140,45 +225,22 @@ def safe_torch_load(filename, map_location=None):
     if _trusted():
         return torch.load(filename, map_location=map_location,
                           weights_only=False)
+    if _torch_has_allowlist():
+        with safe_loading(filename):
+            return torch.load(filename, map_location=map_location,
+                              weights_only=True)
     try:
-        return _allowlisted_load(filename, map_location)
-    except Exception as err:  # torch raises UnpicklingError/RuntimeError
-        msg = str(err)
-        if 'Weights only load failed' not in msg and \
-                'WeightsUnpickler' not in msg:
-            raise
-        reason = msg.split('WeightsUnpickler error:')[-1].strip()
-        reason = reason.split('\n')[0]
-        raise UnsafeCheckpointError(
-            f'Refusing to unpickle checkpoint "{filename}": {reason}. '
-            'avcl_mm loads checkpoints safely (weights_only=True) with an '
-            'allowlist of the classes mmengine and avcl_mm store. If you '
-            'made this file yourself (e.g. an older mmaction2 checkpoint), '
-            f'set {TRUST_ENV}=1 or use '
-            '`avcl_mm.engine.checkpoint.trusted_checkpoints()`; to allow one '
-            'more class safely, call '
-            '`avcl_mm.engine.checkpoint.add_safe_globals([cls])`.') from None
-
-
-def _load_from_local(filename, map_location):
-    filename = osp.expanduser(filename)
-    if not osp.isfile(filename):
-        raise FileNotFoundError(f'{filename} can not be found.')
-    return safe_torch_load(filename, map_location=map_location)
-
-
-def _history_buffer_getstate(self) -> dict:
-    # Only data: the class-level statistics methods must not be pickled.
-    return dict(max_length=self.max_length,
-                _log_history=self._log_history,
-                _count_history=self._count_history)
+        return torch.load(filename, map_location=map_location,
+                          weights_only=False, pickle_module=_RestrictedPickle)
+    except pickle.UnpicklingError as err:
+        raise _refusal(err, filename) from None
 
 
 def _temp_prefix(filename: str) -> str:
     return f'.{osp.basename(filename)}.'
 
 
-def _remove_stale_temps(filename: str, older_than: float) -> None:
+def remove_stale_temps(filename: str, older_than: float) -> None:
     """Remove temporaries of ``filename`` left by killed writes: those not
     modified since ``older_than`` (a write still in progress keeps touching
     its file)."""
@@ -198,28 +260,42 @@ def _remove_stale_temps(filename: str, older_than: float) -> None:
             pass
 
 
-def _atomic_write(filename: str, write: Callable) -> None:
-    """Call ``write(file_object)`` on a hidden temporary file beside
-    ``filename``, flush it to disk and rename it to ``filename``."""
+def temp_path(filename: str) -> str:
+    """A fresh hidden temporary path beside ``filename`` (created empty, with
+    the usual permissions)."""
     folder = osp.dirname(osp.abspath(filename))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(filename), suffix='.tmp',
                                dir=folder)
-    started = os.stat(tmp).st_mtime
+    os.close(fd)
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; keep usual perms
+    return tmp
+
+
+def replace_atomically(tmp: str, filename: str) -> None:
+    """Flush ``tmp`` to disk and rename it to ``filename``; remove the
+    leftovers of earlier killed writes of ``filename``."""
+    started = os.stat(tmp).st_mtime
+    with open(tmp, 'rb+') as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, filename)
+    remove_stale_temps(filename, older_than=started)
+
+
+def _atomic_write(filename: str, write: Callable) -> None:
+    """Call ``write(file_object)`` on a temporary file beside ``filename``,
+    then rename it into place."""
+    tmp = temp_path(filename)
     try:
-        with os.fdopen(fd, 'wb') as f:
+        with open(tmp, 'wb') as f:
             write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, filename)
+        replace_atomically(tmp, filename)
     except BaseException:
         if osp.exists(tmp):
             os.remove(tmp)
         raise
-    _remove_stale_temps(filename, older_than=started)
 
 
 def atomic_save(obj, filename: str) -> None:
@@ -230,79 +306,3 @@ def atomic_save(obj, filename: str) -> None:
 def atomic_write_text(filename: str, text: str) -> None:
     """Write ``text`` to ``filename`` through a temporary file + rename."""
     _atomic_write(str(filename), lambda f: f.write(text.encode('utf-8')))
-
-
-def _make_atomic_save_checkpoint(original: Callable) -> Callable:
-
-    def save_checkpoint(checkpoint, filename, file_client_args=None,
-                        backend_args=None):
-        is_local = '://' not in str(filename)
-        if is_local and file_client_args is None and backend_args is None:
-            atomic_save(checkpoint, str(filename))
-        else:
-            original(checkpoint, filename, file_client_args=file_client_args,
-                     backend_args=backend_args)
-
-    save_checkpoint.__wrapped__ = original
-    save_checkpoint.__doc__ = original.__doc__
-    return save_checkpoint
-
-
-def _save_checkpoint_then_rotate(self, runner, step: int, meta: dict):
-    """``CheckpointHook._save_checkpoint_with_step`` of mmengine 0.10 with a
-    crash-safe order: write the new checkpoint, then ``last_checkpoint``
-    (atomically), and only then delete the checkpoint that ``max_keep_ckpts``
-    pushed out. At every instant the work dir holds a complete checkpoint
-    that ``last_checkpoint`` names."""
-    from mmengine.dist import is_main_process
-    outdated = None
-    if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids and
-                                        self.keep_ckpt_ids[-1] == step):
-        if len(self.keep_ckpt_ids) == self.max_keep_ckpts:
-            outdated = self.keep_ckpt_ids.popleft()
-        self.keep_ckpt_ids.append(step)
-        runner.message_hub.update_info('keep_ckpt_ids',
-                                       list(self.keep_ckpt_ids))
-    filename = self.filename_tmpl.format(step)
-    self.last_ckpt = self.file_backend.join_path(self.out_dir, filename)
-    runner.message_hub.update_info('last_ckpt', self.last_ckpt)
-    runner.save_checkpoint(
-        self.out_dir, filename, self.file_client_args,
-        save_optimizer=self.save_optimizer,
-        save_param_scheduler=self.save_param_scheduler, meta=meta,
-        by_epoch=self.by_epoch, backend_args=self.backend_args, **self.args)
-    if not is_main_process():
-        return
-    atomic_write_text(osp.join(runner.work_dir, 'last_checkpoint'),
-                      str(self.last_ckpt))
-    if outdated is None or outdated == step:
-        return
-    old = self.file_backend.join_path(self.out_dir,
-                                      self.filename_tmpl.format(outdated))
-    if self.file_backend.isfile(old):
-        self.file_backend.remove(old)
-    elif self.file_backend.isdir(old):  # deepspeed saves folders
-        self.file_backend.rmtree(old)
-
-
-def install() -> None:
-    """Patch mmengine once: safe local loading, clean ``HistoryBuffer``
-    pickling, atomic checkpoint writes, crash-safe checkpoint rotation.
-    Idempotent."""
-    if getattr(install, '_done', False):
-        return
-    mme_checkpoint.CheckpointLoader.register_scheme(
-        prefixes='', loader=_load_from_local, force=True)
-    HistoryBuffer.__getstate__ = _history_buffer_getstate
-    from mmengine.runner import runner as mme_runner
-    patched = _make_atomic_save_checkpoint(mme_checkpoint.save_checkpoint)
-    mme_checkpoint.save_checkpoint = patched
-    mme_runner.save_checkpoint = patched
-    from mmengine.hooks import CheckpointHook
-    if hasattr(CheckpointHook, '_save_checkpoint_with_step'):
-        CheckpointHook._save_checkpoint_with_step = \
-            _save_checkpoint_then_rotate
-    install._done = True
-
-
-install()

@@ -24,8 +24,10 @@ which a restart cannot restore (a one-time warning says so; use
 ``persistent_workers=False`` or ``num_workers=0`` where bit-exact resumes
 matter).
 
-``tools/train.py`` adds this hook to every run (see
-:func:`add_epoch_seed_hook`).
+Every avcl_mm config has it (``default_hooks.epoch_seed`` in
+``configs/_base_/default_runtime.py``), so ``tools/train.py``, mmaction2's
+``train.py`` and ``mim train`` run it; :func:`add_epoch_seed_hook` adds it to
+another config.
 """
 import random
 from functools import partial

@@ -1,4 +1,5 @@
-"""Launch-time helpers shared by tools/train.py and tools/test.py."""
+"""Launch-time helpers of ``AVRunner``: a GPU config on a machine without
+GPUs, and a clean end of the process group."""
 import os
 import subprocess
 import warnings
@@ -88,19 +89,21 @@ def use_gloo_without_gpu(cfg: Config) -> bool:
     return changed
 
 
-def shutdown_distributed() -> None:
-    """End a run's process group cleanly: wait for every rank, then destroy
-    the group.
+def shutdown_distributed(wait: bool = True) -> None:
+    """End a run's process group cleanly: wait for every rank (``wait``),
+    then destroy the group.
 
     A gloo group left to the interpreter's exit can abort a rank with
     ``terminate called without an active exception`` (SIGABRT) after the run
-    finished, so torchrun reports a finished run as failed. Called at the
-    end of ``tools/train.py`` and ``tools/test.py``.
+    finished, so torchrun reports a finished run as failed. ``AVRunner``
+    calls this when the process exits (without waiting after an uncaught
+    exception: the other ranks may never arrive).
     """
     import torch.distributed as dist
     if not (dist.is_available() and dist.is_initialized()):
         return
     try:
-        dist.barrier()
+        if wait:
+            dist.barrier()
     finally:
         dist.destroy_process_group()

@@ -339,16 +339,34 @@ def _check_load_from(cfg: Config, problems: List[str]) -> None:
     problems.append(f'load_from: checkpoint "{path}" does not exist: {hint}.')
 
 
-def validate_config(cfg: Config, mode: str = 'train') -> None:
+def _raise(problems: List[str]) -> None:
+    if problems:
+        raise ConfigValidationError(
+            'The config cannot run:\n  - ' + '\n  - '.join(problems))
+
+
+def validate_keys(cfg: Config) -> None:
+    """Raise :class:`ConfigValidationError` listing every unknown type and
+    keyword argument of ``cfg`` (before anything is built)."""
+    problems: List[str] = []
+    _check_keys(cfg, problems)
+    _raise(problems)
+
+
+def validate_config(cfg: Config, mode: str = 'train',
+                    keys: bool = True) -> None:
     """Raise :class:`ConfigValidationError` listing every problem found.
 
     Args:
         cfg (Config): The full config (after command-line overrides).
         mode (str): ``'train'`` checks the train and val data, ``'test'`` the
             test data. Defaults to ``'train'``.
+        keys (bool): Check the types and keyword arguments too (see
+            :func:`validate_keys`). Defaults to ``True``.
     """
     problems: List[str] = []
-    _check_keys(cfg, problems)
+    if keys:
+        _check_keys(cfg, problems)
     loaders = ['train_dataloader', 'val_dataloader'] if mode == 'train' \
         else ['test_dataloader']
     model = cfg.get('model', {}) or {}
@@ -396,6 +414,4 @@ def validate_config(cfg: Config, mode: str = 'train') -> None:
                 f'{", ".join(needs_pairs)} need at least 2 samples in the '
                 f'global batch, got batch_size={batch} x {world} process(es):'
                 ' raise train_dataloader.batch_size.')
-    if problems:
-        raise ConfigValidationError(
-            'The config cannot run:\n  - ' + '\n  - '.join(problems))
+    _raise(problems)

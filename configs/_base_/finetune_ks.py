@@ -14,5 +14,5 @@ auto_scale_lr = dict(enable=True, base_batch_size=16)
 custom_hooks = [dict(type='BadSampleReportHook'),
                 dict(type='AMFMMonitorHook', interval=20)]
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2,
+    checkpoint=dict(type='SafeCheckpointHook', interval=1, max_keep_ckpts=2,
                     save_best='acc/top1', rule='greater'))

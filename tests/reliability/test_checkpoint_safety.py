@@ -1,74 +1,90 @@
 """Crash-safe checkpoint files, in-process (the SIGKILL version with real
 runs is test_kill_resume.py): rotation order, temporaries of killed writes,
 and the per-epoch reseeding that makes a restarted epoch repeat exactly."""
+import io
 import os
 import os.path as osp
 import random
 import time
 import types
+from collections import deque
 from functools import partial
 
 import numpy as np
 import pytest
 import torch
 from mmengine.dataset import worker_init_fn
-from mmengine.hooks import CheckpointHook
 from mmengine.logging import MessageHub
 
-import avcl_mm  # noqa: F401  (installs the checkpoint patches)
+import avcl_mm  # noqa: F401
 from avcl_mm.engine import checkpoint as ckpt
 from avcl_mm.engine.epoch_seed_hook import (EpochSeedHook,
                                             add_epoch_seed_hook, epoch_seed)
+from avcl_mm.engine.safe_checkpoint_hook import SafeCheckpointHook
 
 
 class _Runner:
-    """Just enough of a Runner for CheckpointHook's save path."""
+    """Just enough of a Runner for SafeCheckpointHook's save path; it writes
+    as mmengine does (straight into the file it is given)."""
 
     def __init__(self, work_dir, crash_on_save=False):
         self.work_dir = work_dir
-        self.message_hub = MessageHub.get_instance('reliability_ckpt_test')
+        self.message_hub = MessageHub.get_instance(
+            f'reliability_ckpt_test_{time.time_ns()}')
         self.crash_on_save = crash_on_save
         self.epoch, self.iter = 0, 0
+        self.logger = types.SimpleNamespace(info=lambda msg: None)
 
     def save_checkpoint(self, out_dir, filename, *args, **kwargs):
         path = osp.join(out_dir, filename)
-        if self.crash_on_save:  # dies in the middle of writing
-            raise KeyboardInterrupt('killed while writing ' + path)
-        ckpt.atomic_save({'meta': {'epoch': self.epoch}}, path)
+        buffer = io.BytesIO()
+        torch.save({'meta': {'epoch': self.epoch}}, buffer)
+        with open(path, 'wb') as f:
+            if self.crash_on_save:  # dies in the middle of writing
+                f.write(buffer.getvalue()[:40])
+                raise KeyboardInterrupt('killed while writing ' + path)
+            f.write(buffer.getvalue())
 
 
 def _hook(work_dir, kept=()):
-    """A CheckpointHook as before_train leaves it (``kept``: the checkpoint
-    ids restored from a resumed checkpoint)."""
-    from collections import deque
-
+    """A SafeCheckpointHook as before_train leaves it (``kept``: the
+    checkpoints listed in the message hub of a resumed checkpoint)."""
     from mmengine.fileio import get_file_backend
-    hook = CheckpointHook(interval=1, max_keep_ckpts=1)
+    runner = _Runner(work_dir)
+    runner.message_hub.update_info('safe_checkpoint_kept', list(kept))
+    hook = SafeCheckpointHook(interval=1, max_keep_ckpts=1)
     hook.out_dir = work_dir
     hook.file_backend = get_file_backend(work_dir)
-    hook.keep_ckpt_ids = deque(kept, 1)
-    return hook, _Runner(work_dir)
+    hook._kept = deque(kept)
+    return hook, runner
 
 
 def test_crash_while_writing_keeps_the_previous_checkpoint(tmp_path):
     hook, runner = _hook(str(tmp_path))
     runner.epoch = 0
-    hook._save_checkpoint(runner)  # epoch_1.pth
-    assert os.listdir(tmp_path) and osp.isfile(tmp_path / 'epoch_1.pth')
+    hook.after_train_epoch(runner)  # epoch_1.pth
+    assert sorted(os.listdir(tmp_path)) == ['epoch_1.pth', 'last_checkpoint']
     runner.epoch, runner.crash_on_save = 1, True
     with pytest.raises(KeyboardInterrupt):
-        hook._save_checkpoint(runner)  # epoch_2.pth: killed while writing
-    # mmengine alone deletes epoch_1.pth before writing epoch_2.pth
+        hook.after_train_epoch(runner)  # epoch_2.pth: killed while writing
+    # mmengine alone deletes epoch_1.pth before writing epoch_2.pth in place
     assert osp.isfile(tmp_path / 'epoch_1.pth')
+    assert not osp.exists(tmp_path / 'epoch_2.pth')  # only a hidden .tmp
     assert (tmp_path / 'last_checkpoint').read_text() == \
         str(tmp_path / 'epoch_1.pth')
+    assert ckpt.safe_torch_load(str(tmp_path / 'epoch_1.pth'))['meta'] == \
+        {'epoch': 0}
     # the resumed run (fresh process, state from epoch_1.pth) saves epoch 2
-    hook, runner = _hook(str(tmp_path), kept=[1])
+    hook, runner = _hook(str(tmp_path), kept=[str(tmp_path / 'epoch_1.pth')])
+    time.sleep(0.01)
     runner.epoch = 1
-    hook._save_checkpoint(runner)
+    hook.after_train_epoch(runner)
     assert sorted(os.listdir(tmp_path)) == ['epoch_2.pth', 'last_checkpoint']
     assert (tmp_path / 'last_checkpoint').read_text() == \
         str(tmp_path / 'epoch_2.pth')
+    # the checkpoint lists itself among the kept ones, for the next resume
+    assert runner.message_hub.get_info('safe_checkpoint_kept') == [
+        str(tmp_path / 'epoch_2.pth')]
 
 
 def test_temporary_of_a_killed_write_is_hidden_and_cleaned_up(tmp_path):
@@ -152,8 +168,11 @@ def test_fresh_workers_get_per_epoch_seeds_persistent_ones_a_warning():
     assert 'persistent_workers=False' in persistent.warnings_seen[0]
 
 
-def test_train_tool_adds_the_hook_once():
+def test_every_config_has_the_hook_and_other_configs_get_it_once():
     from mmengine.config import Config
+    from helpers.runs import REPO
+    runtime = Config.fromfile(f'{REPO}/configs/_base_/default_runtime.py')
+    assert runtime.default_hooks.epoch_seed.type == 'EpochSeedHook'
     cfg = Config(dict(custom_hooks=[dict(type='BadSampleReportHook')]))
     assert add_epoch_seed_hook(cfg)
     assert not add_epoch_seed_hook(cfg)

@@ -236,7 +236,10 @@ def main(argv=None):
         finally:
             logger.setLevel(level)
         if name == 'pretrained':
-            load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
+            from avcl_mm.engine.checkpoint import safe_loading
+            with safe_loading(ckpt):
+                load_checkpoint(model, ckpt, map_location='cpu',
+                                logger='silent')
         print(f'probing the {name} encoders ...', flush=True)
         results[name] = probe(model, loaders, num_classes)
     counts = next(iter(results.values()))

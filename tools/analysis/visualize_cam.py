@@ -271,7 +271,10 @@ def main(argv=None) -> dict:
         if not osp.isfile(path):
             parser.error(f'"{path}" does not exist.')
     model = MODELS.build(cfg.model)
-    load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
+    from avcl_mm.engine.checkpoint import safe_loading
+    with safe_loading(ckpt):
+        load_checkpoint(model, ckpt, map_location='cpu',
+                        logger='silent')
     model.to(args.device)
 
     sample = load_sample(cfg, args.video)

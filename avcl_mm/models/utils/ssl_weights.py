@@ -20,7 +20,9 @@ ENCODER_PREFIXES = ('video_backbone.', 'audio_backbone.', 'proj_v.',
 def _read_state(ckpt_path: str) -> dict:
     """The state dict of a checkpoint (``module.`` of DDP wrappers
     removed)."""
-    ckpt = _load_checkpoint(ckpt_path, map_location='cpu')
+    from avcl_mm.engine.checkpoint import safe_loading
+    with safe_loading(ckpt_path):
+        ckpt = _load_checkpoint(ckpt_path, map_location='cpu')
     state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) else ckpt
     return {k[len('module.'):] if k.startswith('module.') else k: v
             for k, v in state.items()}
