@@ -89,7 +89,8 @@ def test_gpu_check_script_runs_end_to_end(tmp_path):
     assert feed['gpu']['steps']['2']['how'].startswith('measured (')
     assert set(feed['cores_per_gpu']['2']) == {
         f'{d}/{m}' for d in ('originals', 'originals_npy', 'resized',
-                             'resized_npy') for m in ('cpu_mel', 'device_mel')}
+                             'resized_mono', 'resized_npy')
+        for m in ('cpu_mel', 'device_mel')}
     assert feed['resized']['sizes'] == ['170x128', '228x128']
     summary = (out / 'summary.md').read_text()
     assert '## Training step' in summary and '| resized_npy | device |' in \

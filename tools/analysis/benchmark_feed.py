@@ -8,15 +8,17 @@ training pipeline, and the CPU cores one GPU needs at the configs' batch.
    44.1 kHz (YouTube's audio, copied by that script); a moving textured
    scene at about 0.45 Mbit/s of video. With ``--data`` an existing folder
    of such clips (``*.mp4``) is used instead.
-2. ``prepare``: short-side-``--resize-to`` copies with their audio copied
-   (tools/data/resize_videos_av.py) and their ``.npy`` audio sidecars, with
-   the core-seconds each costs per clip.
+2. ``prepare``: short-side-``--resize-to`` copies (tools/data/
+   resize_videos_av.py) with their audio copied (``resized``) or stored as
+   the mono 24 kHz training waveform in AAC (``resized_mono``), and ``.npy``
+   audio sidecars, with the core-seconds each costs per clip.
 3. ``pipeline``: samples/s of one process with one thread (= per CPU core)
    of the training pipeline of ``--config`` (CPU log-mel) and of
    ``--device-config`` (waveform packed, log-mel on the device), on the
    originals, the originals with sidecars, the copies and the copies with
-   sidecars; the same frames for every variant (seeded), interleaved passes,
-   best of ``--passes``. Ratios are to the originals with the CPU log-mel.
+   sidecars (and the mono-audio copies); the same frames of each clip for
+   every variant (seeded), variants in turn clip by clip, the fastest of
+   ``--passes`` per clip. Ratios are to the originals with the CPU log-mel.
 4. ``gpu``: the GPU step time at each ``--batch-size``: the fastest variant
    of ``--steps-json`` (tools/analysis/benchmark_gpu_step.py), or measured
    in fp32 with ``--device cuda``, else ESTIMATED as the larger of FLOPs /
@@ -55,7 +57,8 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 from benchmark import time_pipeline  # noqa: E402
 
-DATA_VARIANTS = ('originals', 'originals_npy', 'resized', 'resized_npy')
+DATA_VARIANTS = ('originals', 'originals_npy', 'resized', 'resized_mono',
+                 'resized_npy')
 
 
 # -------------------------------------------------------------------- clips
@@ -160,19 +163,26 @@ def _tool(name: str):
     return module
 
 
-def prepare(originals: str, resized: str, args) -> dict:
-    """Copies with audio, then sidecars beside originals and copies; the
-    core-seconds per clip of each step (one process)."""
+def prepare(originals: str, resized: str, mono: str, args) -> dict:
+    """Copies with their audio copied and with mono audio, then sidecars
+    beside originals and copies; the core-seconds per clip of each step
+    (one process)."""
     resize = _tool('resize_videos_av')
     files = [f for f in os.listdir(originals) if f.endswith('.mp4')]
     out = {}
-    t0 = time.perf_counter()
-    code = resize.main([originals, resized, '--short-side',
-                        str(args.resize_to), '--ext', 'mp4'])
-    out['resize_s_per_clip'] = round((time.perf_counter() - t0) /
-                                     len(files), 3)
-    if code != 0:
-        raise RuntimeError('resize_videos_av.py failed')
+    for key, folder, audio in (('resize_s_per_clip', resized, 'copy'),
+                               ('resize_mono_s_per_clip', mono, 'mono')):
+        t0 = time.perf_counter()
+        code = resize.main([originals, folder, '--short-side',
+                            str(args.resize_to), '--ext', 'mp4', '--audio',
+                            audio, '--overwrite'])  # timed: all redone
+        out[key] = round((time.perf_counter() - t0) / len(files), 3)
+        if code != 0:
+            raise RuntimeError('resize_videos_av.py failed')
+    for name in files:  # timed: every sidecar written
+        npy = osp.join(resized, osp.splitext(name)[0] + '.npy')
+        if osp.isfile(npy):
+            os.unlink(npy)
     t0 = time.perf_counter()
     resize.main([originals, resized, '--short-side', str(args.resize_to),
                  '--ext', 'mp4', '--sidecar'])  # copies kept: sidecars only
@@ -204,8 +214,7 @@ def bench_pipelines(folders: Dict[str, str], args) -> dict:
     from mmaction.registry import TRANSFORMS
     built, files = {}, {}
     for data in DATA_VARIANTS:
-        folder = folders['originals' if data.startswith('originals') else
-                         'resized']
+        folder = folders[data.replace('_npy', '')]
         files[data] = sorted(osp.join(folder, f) for f in os.listdir(folder)
                              if f.endswith('.mp4'))
         for mel, config in (('cpu_mel', args.config),
@@ -213,12 +222,19 @@ def bench_pipelines(folders: Dict[str, str], args) -> dict:
             pipeline = config_pipeline(config, data.endswith('_npy'))
             built[f'{data}/{mel}'] = (
                 [TRANSFORMS.build(t) for t in pipeline], files[data])
-    best = {name: 0.0 for name in built}
     for transforms, paths in built.values():
         time_pipeline(transforms, paths[:2])  # warm-up
+    # round robin per clip, the fastest of the passes per (variant, clip):
+    # on a shared machine the load changes within a pass, and the minimum
+    # is the estimate least disturbed by other jobs
+    n = min(len(paths) for _, paths in built.values())
+    fastest = {name: [float('inf')] * n for name in built}
     for _ in range(args.passes):
-        for name, (transforms, paths) in built.items():
-            best[name] = max(best[name], time_pipeline(transforms, paths))
+        for i in range(n):
+            for name, (transforms, paths) in built.items():
+                seconds = 1 / time_pipeline(transforms, [paths[i]], seed=i)
+                fastest[name][i] = min(fastest[name][i], seconds)
+    best = {name: n / sum(times) for name, times in fastest.items()}
     base = best['originals/cpu_mel']
     return {name: dict(samples_per_s_per_core=round(rate, 2),
                        over_originals=round(rate / base, 2))
@@ -448,8 +464,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument('--steps', type=int, default=10,
                    help='timed GPU steps with --device cuda (default: 10)')
     p.add_argument('--passes', type=int, default=3,
-                   help='interleaved passes over the pipelines; the best '
-                   'counts (default: 3)')
+                   help='passes over the clips; the fastest per clip counts '
+                   '(default: 3)')
     p.add_argument('--workers', type=int, default=os.cpu_count() or 1,
                    help='processes writing the originals (default: all '
                    'cores)')
@@ -477,7 +493,9 @@ def main(argv=None) -> dict:
         tmp = tempfile.TemporaryDirectory()
         root = tmp.name
     folders = dict(originals=args.data or osp.join(root, 'originals'),
-                   resized=osp.join(root, f'resized_{args.resize_to}'))
+                   resized=osp.join(root, f'resized_{args.resize_to}'),
+                   resized_mono=osp.join(root,
+                                         f'resized_{args.resize_to}_mono'))
     if args.data and not osp.isdir(args.data):
         raise FileNotFoundError(f'--data folder "{args.data}" does not exist')
     t_start = time.perf_counter()
@@ -492,7 +510,7 @@ def main(argv=None) -> dict:
     figures['originals'] = describe(originals)
     torch.set_num_threads(1)
     figures['prepare'] = prepare(folders['originals'], folders['resized'],
-                                 args)
+                                 folders['resized_mono'], args)
     figures['resized'] = describe(sorted(
         osp.join(folders['resized'], f) for f in os.listdir(
             folders['resized']) if f.endswith('.mp4')))
@@ -532,9 +550,10 @@ def markdown(fig: dict) -> str:
              f'device {m["device"]}; originals: {o["files"]} clips '
              f'{", ".join(o["sizes"])} at {", ".join(o["fps"])} fps, '
              f'{o["mbit_per_s"]} Mbit/s; copies {", ".join(r["sizes"])}, '
-             f'{r["mbit_per_s"]} Mbit/s; preparation per clip (1 core): '
-             f'resize {fig["prepare"]["resize_s_per_clip"]} s, sidecar '
-             f'{fig["prepare"]["sidecar_s_per_clip"]} s', '']
+             f'{r["mbit_per_s"]} Mbit/s (audio copied); preparation per '
+             f'clip (1 core): resize {fig["prepare"]["resize_s_per_clip"]} '
+             f's (mono audio {fig["prepare"]["resize_mono_s_per_clip"]} s), '
+             f'sidecar {fig["prepare"]["sidecar_s_per_clip"]} s', '']
     gpu = fig.get('gpu')
     batches = list(gpu['steps']) if gpu else []
     head = '| data | log-mel | samples/s per core | vs originals |' + \
