@@ -5,7 +5,8 @@
 # standardise for the whole batch on the model's device. Same spectrogram as
 # the CPU transforms (tests/models/test_log_mel_data_preprocessor.py); the
 # worker saving is measured in docs/performance.md.
-#   bash tools/dist_train.sh configs/performance/avcl_r2plus1d_k32_device_mel.py 8
+#   bash tools/dist_train.sh \
+#       configs/performance/avcl_r2plus1d_k32_device_mel.py 8
 _base_ = ['../avcl_r2plus1d_k32.py']
 
 clip_len = 16

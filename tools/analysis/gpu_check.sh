@@ -38,20 +38,22 @@ else
 fi
 
 { nvidia-smi --query-gpu=name,memory.total,driver_version \
-    --format=csv,noheader 2>&1 | head -4; grep -m1 'model name' /proc/cpuinfo; \
-  echo "cores: $CORES"; "$PY" -c 'import torch; print("torch", torch.__version__)'; \
+    --format=csv,noheader 2>&1 | head -4
+  grep -m1 'model name' /proc/cpuinfo
+  echo "cores: $CORES"
+  "$PY" -c 'import torch; print("torch", torch.__version__)'
 } > "$OUT/machine.txt"
 
 # 1. the step matrix; no new variant starts after 210 s
-timeout 300 "$PY" tools/analysis/benchmark_gpu_step.py --device "$DEVICE" \
-    "${STEP_ARGS[@]}" --budget 210 \
+timeout -k 10 300 "$PY" tools/analysis/benchmark_gpu_step.py \
+    --device "$DEVICE" "${STEP_ARGS[@]}" --budget 210 \
     --json "$OUT/steps.json" --md "$OUT/steps.md" > "$OUT/steps.log" 2>&1
 echo "steps: exit $? after $(( $(date +%s) - START )) s"
 
 # 2. the feed, against the fastest measured step
 STEPS_JSON=()
 [ -s "$OUT/steps.json" ] && STEPS_JSON=(--steps-json "$OUT/steps.json")
-timeout 150 "$PY" tools/analysis/benchmark_feed.py --device "$DEVICE" \
+timeout -k 10 150 "$PY" tools/analysis/benchmark_feed.py --device "$DEVICE" \
     "${FEED_ARGS[@]}" --loader-workers $LOADER_WORKERS \
     --work-dir "$OUT/clips" ${STEPS_JSON[@]+"${STEPS_JSON[@]}"} \
     --json "$OUT/feed.json" --md "$OUT/feed.md" > "$OUT/feed.log" 2>&1

@@ -164,7 +164,8 @@ def convert(src: str, dst: str, short_side: int, gop: int, crf: int,
             if mode == 'copy':
                 aout = out.add_stream_from_template(ain)
             elif mode == 'aac':
-                aout = out.add_stream('aac', rate=ain.codec_context.sample_rate)
+                aout = out.add_stream('aac',
+                                      rate=ain.codec_context.sample_rate)
                 aout.layout = ain.codec_context.layout.name
             elif mode == 'mono':
                 _encode_mono(out, mono, sample_rate, audio_bitrate)
