@@ -2,7 +2,9 @@
 and safe, crash-proof checkpoints (no patching of mmengine)."""
 from . import checkpoint
 from .amfm_monitor_hook import AMFMMonitorHook
+from .amp_optim_wrapper import FiniteLossAmpOptimWrapper
 from .bad_sample_hook import BadSampleReportHook
+from .channels_last_hook import ChannelsLast3dHook
 from .cma_positive_hook import CMAPositiveSetHook
 from .epoch_seed_hook import EpochSeedHook
 from .finite_optim_wrapper import FiniteLossOptimWrapper
@@ -19,7 +21,8 @@ checkpoint.register()
 __all__ = [
     'AVRunner', 'SafeCheckpointHook', 'EpochSeedHook', 'AMFMMonitorHook',
     'BadSampleReportHook', 'MemoryBankSizeHook', 'CMAPositiveSetHook',
-    'FiniteLossOptimWrapper', 'ConfigValidationError',
+    'FiniteLossOptimWrapper', 'FiniteLossAmpOptimWrapper',
+    'ChannelsLast3dHook', 'ConfigValidationError',
     'ConfigValidationWarning', 'validate_config', 'validate_keys',
     'checkpoint'
 ]

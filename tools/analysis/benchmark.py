@@ -23,6 +23,10 @@ All parts run in one process on the same files so that the ratios are fair:
 Without ``--ann`` it writes Kinetics-like clips (``--seconds``, ``--size``,
 ``--fps``) with tools/data/make_demo_dataset.py to a temporary folder.
 Prints a table and one JSON line (``--json`` also writes it to a file).
+What feeds a GPU (samples/s per core on 340 px originals vs resized copies,
+log-mel on the device, cores per GPU): tools/analysis/benchmark_feed.py;
+the step under every speed switch: tools/analysis/benchmark_gpu_step.py;
+both on a GPU machine: tools/analysis/gpu_check.sh.
 
     python tools/analysis/benchmark.py                       # CPU, ~3-4 min
     python tools/analysis/benchmark.py --device cuda --batch-size 16 \\
@@ -240,22 +244,32 @@ def _models(args):
 
 def bench_step(args) -> dict:
     from mmaction.registry import MODELS
-    from mmengine.optim import AmpOptimWrapper, OptimWrapper
+    from mmengine.optim import OptimWrapper
+
+    from avcl_mm.engine.amp_optim_wrapper import FiniteLossAmpOptimWrapper
+    from avcl_mm.engine.channels_last_hook import convert_channels_last_3d
     cuda = args.device.startswith('cuda')
     out = {}
     for name, model_cfg in _models(args).items():
         torch.manual_seed(0)
         model = MODELS.build(model_cfg).to(args.device)
-        if args.channels_last:
-            model = model.to(memory_format=torch.channels_last_3d)
+        if args.channels_last:  # what ChannelsLast3dHook does
+            convert_channels_last_3d(model)
+        if args.amp and getattr(model, 'cls_head', None) is not None:
+            # mmaction's heads take top-k accuracies of the scores through
+            # numpy, which has no bfloat16: score in float32
+            model.cls_head.register_forward_hook(
+                lambda module, inputs, out: out.float())
         model.train()
         sgd = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9,
                               weight_decay=5e-4)
-        optim = AmpOptimWrapper(optimizer=sgd, dtype='bfloat16') \
+        # the configs' switches: bf16 autocast keeping the non-finite guard
+        # (CPU or GPU), and torch.compile of train_step as mmengine does it
+        optim = FiniteLossAmpOptimWrapper(optimizer=sgd, dtype='bfloat16') \
             if args.amp else OptimWrapper(sgd)
         step_fn = model.train_step
         if args.compile:
-            model.forward = torch.compile(model.forward)
+            step_fn = torch.compile(model.train_step)
         batch = _batch(args, name == 'avcl', args.num_classes)
         step_fn(batch, optim)  # warm-up: allocators, caches, compilation
         if cuda:
@@ -352,12 +366,15 @@ def parse_args(argv=None) -> argparse.Namespace:
                    "'cuda' (default: 'cpu')")
     p.add_argument('--threads', type=int, default=0,
                    help='torch threads of the step part (0: default)')
-    p.add_argument('--amp', action='store_true', help='bf16 autocast')
+    p.add_argument('--amp', action='store_true',
+                   help='bf16 autocast in the step part '
+                   '(FiniteLossAmpOptimWrapper, as the fast config)')
     p.add_argument('--channels-last', action='store_true',
-                   help='channels_last_3d memory format for the models of '
-                   'the step part')
+                   help='channels_last_3d weights and conv inputs in the step '
+                   'part (what ChannelsLast3dHook does)')
     p.add_argument('--compile', action='store_true',
-                   help="torch.compile the models' forward in the step part")
+                   help="torch.compile the models' train_step in the step "
+                   "part (what a config's compile key does)")
     p.add_argument('--skip', nargs='*', default=[],
                    choices=['pipeline', 'audio', 'step', 'loader'],
                    help='parts not to run (default: none)')

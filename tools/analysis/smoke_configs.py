@@ -14,9 +14,12 @@ What is changed, by ``--cfg-options`` only (printed with ``--print-options``):
   ``tools/data/make_demo_dataset.py`` when missing), a few samples of it
   (``indices``), in the main process (``num_workers=0``);
 - the inputs are shrunk (``--clip-len`` frames, ``--crop`` px crops and
-  spectrogram crops) so that a 3D ResNet step takes well under a second on
-  one core; encoders, heads, losses, hooks, schedules keep the config's
-  settings; ``--base-channels`` narrows ResNet3d / C3D encoders further;
+  spectrogram crops, also those of ``LogMelDataPreprocessor``) so that a 3D
+  ResNet step takes well under a second on one core; a ``compile`` dict
+  gets ``backend='aot_eager'`` (the graph capture without inductor's code
+  generation, which takes minutes on a CPU); encoders, heads, losses,
+  hooks, schedules keep the config's settings; ``--base-channels`` narrows
+  ResNet3d / C3D encoders further;
 - class lists: a list of the classifier's ``num_classes`` names (the demo
   labels index into it); CMA's positive-set size shrunk to fit the few
   train clips (one memory-bank row each);
@@ -202,6 +205,17 @@ def plan_options(cfg, data_root: str, work_dir: str, iters: int = 2,
     segments = (model.get('video_backbone') or {}).get('num_segments')
     if segments and segments > clip_len:
         train.append(f'model.video_backbone.num_segments={clip_len}')
+    # the spectrogram crop of a device log-mel (LogMelDataPreprocessor)
+    pre = model.get('data_preprocessor') or {}
+    crop_pre = pre.get('crop') if pre.get('type') == \
+        'LogMelDataPreprocessor' else None
+    if crop_pre and max(tuple(crop_pre) if isinstance(crop_pre, (list, tuple))
+                        else (crop_pre, )) > crop:
+        train.append(f'model.data_preprocessor.crop=({crop},{crop})')
+    # torch.compile: the graph capture (Dynamo + AOT autograd) without
+    # inductor's code generation, which takes minutes on a CPU
+    if isinstance(cfg.get('compile', None), dict):
+        train.append('compile.backend=aot_eager')
     if base_channels:
         for key in ('video_backbone', 'audio_backbone'):
             if (model.get(key) or {}).get('base_channels'):

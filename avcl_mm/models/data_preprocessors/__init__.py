@@ -1,0 +1,3 @@
+from .log_mel_data_preprocessor import LogMelDataPreprocessor
+
+__all__ = ['LogMelDataPreprocessor']
