@@ -1,5 +1,6 @@
 """BatchNorm in AVID's projection MLPs: pretrain Self-/Cross-AVID on the demo
-with the four ``(with_bn, last_bn)`` settings of ``AVIDHead`` and several
+with the four ``(with_bn, last_bn)`` settings of the AVID MLPs (the
+``AVProjection`` neck of configs/_base_/models/avid_r3d.py) and several
 seeds, probe the frozen encoders, and tabulate (docs/avid_head_bn.md).
 
     python tools/analysis/avid_head_bn.py train  [--seeds 0 1 2] [--epochs N]
@@ -88,8 +89,11 @@ def cmd_train(args):
                     continue
                 cmd = [sys.executable, 'tools/train.py', config,
                        '--seed', str(seed), '--work-dir', work_dir,
-                       '--cfg-options', f'model.ssl_head.with_bn={with_bn}',
-                       f'model.ssl_head.last_bn={last_bn}']
+                       '--cfg-options',
+                       f'model.neck.video.with_bn={with_bn}',
+                       f'model.neck.audio.with_bn={with_bn}',
+                       f'model.neck.video.last_bn={last_bn}',
+                       f'model.neck.audio.last_bn={last_bn}']
                 if args.epochs:
                     cmd.append(f'train_cfg.max_epochs={args.epochs}')
                 if args.adam:
@@ -143,8 +147,7 @@ def _wrapper(model):
 
         def forward(self, inputs, data_samples=None, mode='tensor'):
             v, a = self.model.encode(inputs, fuse=False)
-            head = self.model.ssl_head
-            z_v, z_a = head.proj_v(v), head.proj_a(a)
+            z_v, z_a = self.model.neck((v, a))  # the AVID MLPs
             norm = F.normalize
             return dict(video=v, audio=a,
                         fused=torch.cat([norm(v.float(), dim=1),
@@ -195,7 +198,10 @@ def build_model(cfg, seed, ckpt=None):
     finally:
         logger.setLevel(level)
     if ckpt:
-        load_checkpoint(model, ckpt, map_location='cpu', logger='silent')
+        from avcl_mm.engine.checkpoint import safe_loading
+        with safe_loading(ckpt):
+            load_checkpoint(model, ckpt, map_location='cpu',
+                            logger='silent')
     return model
 
 
@@ -225,8 +231,9 @@ def cmd_probe(args):
         cfg = Config.fromfile(VARIANTS['cross' if variant == 'random'
                                        else variant])
         with_bn, last_bn = BN[bn]
-        cfg.model.ssl_head.with_bn = with_bn
-        cfg.model.ssl_head.last_bn = last_bn
+        for side in ('video', 'audio'):
+            cfg.model.neck[side].with_bn = with_bn
+            cfg.model.neck[side].last_bn = last_bn
         ckpt = None
         if variant != 'random':
             ckpt = final_ckpt(osp.join(OUT, name), args.epochs)
