@@ -1,5 +1,8 @@
-from avcl_mm.utils.registration import import_submodules
+"""Datasets: annotation lists of videos (with their own audio tracks), the
+audio transforms and the bad-input policy."""
+from . import bad_sample, transforms
+from .audio_visual_dataset import AudioVisualDataset, read_class_list
+from .transforms import *  # noqa: F401,F403
 
-from . import transforms  # noqa: F401
-
-import_submodules(__name__, __path__)
+__all__ = ['AudioVisualDataset', 'read_class_list', 'bad_sample'
+           ] + transforms.__all__

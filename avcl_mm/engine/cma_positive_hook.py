@@ -6,6 +6,7 @@ from mmengine.hooks import Hook
 from torch import nn
 
 from avcl_mm.models.losses.cma_loss import cma_positive_sets
+from .model_search import modules_with
 
 _INTERFACE = ('memory_v', 'memory_a', 'set_positives')
 
@@ -56,15 +57,9 @@ class CMAPositiveSetHook(Hook):
     @staticmethod
     def find_targets(model: nn.Module) -> List[nn.Module]:
         """Modules of ``model`` (DDP unwrapped) with the CMA interface."""
-        model = getattr(model, 'module', model)
-        found = [m for m in model.modules()
-                 if all(hasattr(m, key) for key in _INTERFACE)]
-        if not found:
-            raise RuntimeError(
-                'CMAPositiveSetHook: no module of the model has memory_v, '
-                'memory_a and set_positives; use a head whose loss is '
-                'CMALoss, or remove the hook from custom_hooks.')
-        return found
+        return modules_with(model, _INTERFACE, 'CMAPositiveSetHook',
+                            'use a head whose loss is CMALoss, or remove the '
+                            'hook from custom_hooks.')
 
     def update(self, runner, force: bool = True) -> None:
         """Compute and set the positive sets of every CMA module."""

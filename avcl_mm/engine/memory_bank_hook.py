@@ -5,6 +5,8 @@ from mmaction.registry import HOOKS
 from mmengine.hooks import Hook
 from torch import nn
 
+from .model_search import modules_with
+
 _INTERFACE = ('memory_v', 'memory_a', 'set_num_samples')
 
 
@@ -47,15 +49,9 @@ class MemoryBankSizeHook(Hook):
     @staticmethod
     def find_targets(model: nn.Module) -> List[nn.Module]:
         """Modules of ``model`` (DDP unwrapped) that own memory banks."""
-        model = getattr(model, 'module', model)
-        found = [m for m in model.modules()
-                 if all(hasattr(m, key) for key in _INTERFACE)]
-        if not found:
-            raise RuntimeError(
-                'MemoryBankSizeHook: no module of the model has memory_v, '
-                'memory_a and set_num_samples; use an AVIDHead / CMAHead, or '
-                'remove the hook from custom_hooks.')
-        return found
+        return modules_with(model, _INTERFACE, 'MemoryBankSizeHook',
+                            'use a MemoryBankHead (AVID, CMA), or remove '
+                            'the hook from custom_hooks.')
 
     def before_train(self, runner) -> None:
         """Size the banks to the training set."""

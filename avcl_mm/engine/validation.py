@@ -53,29 +53,28 @@ def _dataset_of(loader_cfg) -> Optional[dict]:
     return dataset
 
 
+def _under_root(path: str, data_root: str) -> str:
+    return path if osp.isabs(path) or not data_root else \
+        osp.join(data_root, path)
+
+
 def _check_dataset(name: str, dataset: dict, problems: List[str]) -> None:
     data_root = dataset.get('data_root') or ''
     ann_file = dataset.get('ann_file')
-    if ann_file:
-        path = ann_file if osp.isabs(ann_file) or not data_root else \
-            osp.join(data_root, ann_file)
-        if not osp.isfile(path):
-            problems.append(
-                f'{name}.dataset.ann_file: "{path}" does not exist. Build '
-                'the demo data with `python tools/data/make_demo_dataset.py` '
-                'or point ann_file at your annotation list '
-                f'(--cfg-options {name}.dataset.ann_file=PATH).')
     prefix = dataset.get('data_prefix') or {}
     video_dir = prefix.get('video') if isinstance(prefix, dict) else prefix
-    if video_dir:
-        path = video_dir if osp.isabs(video_dir) or not data_root else \
-            osp.join(data_root, video_dir)
-        if not osp.isdir(path):
-            problems.append(
-                f'{name}.dataset.data_prefix.video: folder "{path}" does not '
-                'exist. Set it to the folder the annotation paths are '
-                f'relative to (--cfg-options {name}.dataset.data_prefix.'
-                'video=DIR).')
+    if ann_file and not osp.isfile(_under_root(ann_file, data_root)):
+        problems.append(
+            f'{name}.dataset.ann_file: "{_under_root(ann_file, data_root)}" '
+            'does not exist. Build the demo data with `python '
+            'tools/data/make_demo_dataset.py` or point ann_file at your '
+            f'annotation list (--cfg-options {name}.dataset.ann_file=PATH).')
+    if video_dir and not osp.isdir(_under_root(video_dir, data_root)):
+        problems.append(
+            f'{name}.dataset.data_prefix.video: folder '
+            f'"{_under_root(video_dir, data_root)}" does not exist. Set it to '
+            'the folder the annotation paths are relative to (--cfg-options '
+            f'{name}.dataset.data_prefix.video=DIR).')
     classes = dataset.get('classes')
     if isinstance(classes, str) and not osp.isfile(classes):
         problems.append(f'{name}.dataset.classes: class list "{classes}" '

@@ -77,12 +77,8 @@ def mean_class_accuracy(preds: Tensor, labels: Tensor) -> float:
 def classification_metrics(scores: Tensor,
                            labels: Tensor,
                            topk: Sequence[int] = (1, 5)) -> Dict[str, float]:
-    """Top-k accuracies and mean class accuracy of class scores.
-
-    Args:
-        scores (Tensor): Class scores ``(N, num_classes)``.
-        labels (Tensor): Integer labels ``(N,)``.
-        topk (Sequence[int]): The ``k`` values. Defaults to ``(1, 5)``.
+    """Top-k accuracies and mean class accuracy of class scores (arguments
+    as :func:`top_k_accuracy`).
 
     Returns:
         dict[str, float]: ``top{k}`` for each ``k`` and

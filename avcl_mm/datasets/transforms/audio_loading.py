@@ -7,6 +7,7 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 from avcl_mm.datasets.bad_sample import count_event, report_bad_sample
+from ._spectrogram_utils import describe
 from ._audio_io import (DECORD_STEREO_MONO_GAIN, decode_track, probe_audio,
                         read_sidecar)
 
@@ -158,7 +159,5 @@ class LoadAudioFromVideo(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(sample_rate={self.sample_rate}, '
-                f'window={self.window}, sidecar={self.sidecar}, '
-                f'prefer_sidecar={self.prefer_sidecar}, '
-                f'on_error={self.on_error!r})')
+        return describe(self, 'sample_rate', 'window', 'sidecar',
+                        'prefer_sidecar', 'on_error')

@@ -4,7 +4,7 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 from avcl_mm.datasets.bad_sample import report_bad_sample
-from ._spectrogram_utils import get_spectrogram
+from ._spectrogram_utils import describe, get_spectrogram
 
 
 @TRANSFORMS.register_module()
@@ -52,4 +52,4 @@ class FormatAudioClip(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(as_clip={self.as_clip})'
+        return describe(self, 'as_clip')

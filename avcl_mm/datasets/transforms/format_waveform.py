@@ -5,7 +5,8 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from avcl_mm.datasets.bad_sample import count_event
+from ._spectrogram_utils import describe, waveform
+
 
 
 @TRANSFORMS.register_module()
@@ -52,31 +53,14 @@ class FormatWaveform(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         """Add ``audios`` ``(1, L)``."""
-        rate = results.get('audio_sample_rate', self.sample_rate)
-        if rate != self.sample_rate:
-            raise ValueError(
-                f'FormatWaveform(sample_rate={self.sample_rate}) got audio at '
-                f'{rate} Hz from "{results.get("filename")}"; load it with '
-                f'LoadAudioFromVideo(sample_rate={self.sample_rate}).')
-        if 'audio' not in results:
-            raise KeyError('FormatWaveform needs "audio": put '
-                           'LoadAudioFromVideo before it in the pipeline.')
-        wav = np.asarray(results['audio'], dtype=np.float32).reshape(-1)
-        finite = np.isfinite(wav)
-        if not finite.all():
-            count_event('nonfinite_audio_samples',
-                        int(wav.size - finite.sum()))
-            wav = np.where(finite, wav, np.float32(0))
+        wav = waveform(results, self.sample_rate, type(self).__name__)
         if self.seconds is not None:
             length = max(1, int(round(self.seconds * self.sample_rate)))
             fixed = np.zeros(length, dtype=np.float32)
             fixed[:min(length, wav.size)] = wav[:length]
             wav = fixed
-        elif wav.size == 0:
-            wav = np.zeros(1, dtype=np.float32)
         results['audios'] = np.ascontiguousarray(wav[None])
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(sample_rate={self.sample_rate}, '
-                f'seconds={self.seconds})')
+        return describe(self, 'sample_rate', 'seconds')

@@ -8,7 +8,9 @@ import torch
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from avcl_mm.datasets.bad_sample import count_event, report_bad_sample
+from ._spectrogram_utils import describe, waveform
+
+from avcl_mm.datasets.bad_sample import report_bad_sample
 
 
 def mel_filters(n_fft: int, sample_rate: int, n_mels: int, f_min: float,
@@ -159,20 +161,7 @@ class LogMelSpectrogram(BaseTransform):
     def transform(self, results: dict) -> dict:
         """Add ``audios`` float32 ``(T, n_mels)``."""
         path = results.get('filename', '<no filename>')
-        rate = results.get('audio_sample_rate', self.sample_rate)
-        if rate != self.sample_rate:
-            raise ValueError(
-                f'LogMelSpectrogram(sample_rate={self.sample_rate}) got audio '
-                f'at {rate} Hz from "{path}"; load it with '
-                f'LoadAudioFromVideo(sample_rate={self.sample_rate}).')
-        wav = np.asarray(results['audio'], dtype=np.float32).reshape(-1)
-        finite = np.isfinite(wav)
-        if not finite.all():
-            count_event('nonfinite_audio_samples',
-                        int(wav.size - finite.sum()))
-            wav = np.where(finite, wav, np.float32(0))
-        if wav.size == 0:
-            wav = np.zeros(1, dtype=np.float32)
+        wav = waveform(results, self.sample_rate, type(self).__name__)
         with torch.no_grad():
             out = self.log_mel(torch.from_numpy(np.ascontiguousarray(wav)))
         out = out.numpy()
@@ -185,8 +174,6 @@ class LogMelSpectrogram(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(sample_rate={self.sample_rate}, '
-                f'win_length={self.win_length}, hop_length={self.hop_length},'
-                f' n_fft={self.n_fft}, n_mels={self.n_mels}, f_min='
-                f'{self.f_min}, f_max={self.f_max}, eps={self.eps}, '
-                f'mel_scale={self.mel_scale!r})')
+        return describe(self, 'sample_rate', 'win_length', 'hop_length',
+                        'n_fft', 'n_mels', 'f_min', 'f_max', 'eps',
+                        'mel_scale')

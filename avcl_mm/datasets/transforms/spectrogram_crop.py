@@ -5,7 +5,7 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from ._spectrogram_utils import get_spectrogram, to_pair
+from ._spectrogram_utils import describe, get_spectrogram, to_pair
 
 
 @TRANSFORMS.register_module()
@@ -56,5 +56,4 @@ class SpectrogramCrop(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(size={self.size}, '
-                f'random={self.random})')
+        return describe(self, 'size', 'random')

@@ -5,7 +5,7 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from ._spectrogram_utils import get_spectrogram
+from ._spectrogram_utils import describe, get_spectrogram
 
 
 @TRANSFORMS.register_module()
@@ -76,7 +76,5 @@ class SpectrogramMask(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(time_masks={self.time_masks}, '
-                f'time_width={self.time_width}, freq_masks={self.freq_masks},'
-                f' freq_width={self.freq_width}, p={self.p}, '
-                f'value={self.value})')
+        return describe(self, 'time_masks', 'time_width', 'freq_masks',
+                        'freq_width', 'p', 'value')

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from ._spectrogram_utils import get_spectrogram, to_pair
+from ._spectrogram_utils import describe, get_spectrogram, to_pair
 
 
 @TRANSFORMS.register_module()
@@ -52,5 +52,4 @@ class SpectrogramResize(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return (f'{self.__class__.__name__}(size={self.size}, '
-                f'antialias={self.antialias})')
+        return describe(self, 'size', 'antialias')

@@ -4,7 +4,7 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
 from avcl_mm.datasets.bad_sample import report_bad_sample
-from ._spectrogram_utils import get_spectrogram
+from ._spectrogram_utils import describe, get_spectrogram
 
 
 @TRANSFORMS.register_module()
@@ -47,4 +47,4 @@ class SpectrogramStandardize(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(eps={self.eps})'
+        return describe(self, 'eps')
