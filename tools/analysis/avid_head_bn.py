@@ -407,17 +407,25 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('step', choices=('train', 'probe', 'table'))
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('step', choices=('train', 'probe', 'table'),
+                        help='train the runs, probe their checkpoints, or '
+                        'print the table')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2],
+                        help='seeds of the runs (default: 0 1 2)')
     parser.add_argument('--epochs', type=int, default=None,
                         help='train_cfg.max_epochs for every run (default: '
                         "the configs' 30)")
-    parser.add_argument('--data-root', default='data/demo')
-    parser.add_argument('--workers', type=int, default=2)
+    parser.add_argument('--data-root', default='data/demo',
+                        help='the demo dataset (default: data/demo)')
+    parser.add_argument('--workers', type=int, default=2,
+                        help='dataloader workers of the probes (default: 2)')
     parser.add_argument('--variants', nargs='+', choices=list(VARIANTS),
-                        default=list(VARIANTS))
+                        default=list(VARIANTS),
+                        help='AVID variants to run (default: all)')
     parser.add_argument('--bn', nargs='+', choices=list(BN),
-                        default=list(BN))
+                        default=list(BN),
+                        help='BN settings of the MLPs to run (default: all '
+                        'four)')
     parser.add_argument('--adam', action='store_true',
                         help="the paper's optimiser (Adam, lr 1e-4, weight "
                         "decay 1e-5) instead of the configs' SGD; runs are "

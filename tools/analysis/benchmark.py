@@ -7,7 +7,7 @@ All parts run in one process on the same files so that the ratios are fair:
    audio-visual training pipeline vs mmaction's stock video-only pipeline
    (same decode, resize, crop, flip, packing) on the same files, and the
    audio-visual pipeline reading the ``.npy`` audio sidecars of
-   tools/data/extract_audio.py (written for the temp clips; with ``--ann``
+   tools/data/cache_audio.py (written for the temp clips; with ``--ann``
    measured when every file has one);
 2. ``audio``: the audio front end alone on the same waveforms: our
    ``LogMelSpectrogram`` vs ``librosa.feature.melspectrogram`` + log with the
@@ -82,7 +82,7 @@ def pipelines(clip_len: int, crop: int,
               npy: bool = False) -> Dict[str, List[dict]]:
     """Video-only and audio-visual (decoding each video's audio track);
     ``npy=True`` adds the audio-visual pipeline reading the ``.npy``
-    sidecars of tools/data/extract_audio.py instead."""
+    sidecars of tools/data/cache_audio.py instead."""
     video = video_ops(clip_len, crop)
     pack = dict(type='PackActionInputs', collect_keys=('imgs', 'audios'))
     out = dict(video_only=video + [dict(type='PackActionInputs')],
@@ -399,8 +399,8 @@ def main(argv=None) -> dict:
         args.data_prefix = osp.join(tmp.name, 'videos')
         if not args.no_sidecars:  # the .npy fast path is measured too
             spec = importlib.util.spec_from_file_location(
-                'extract_audio', osp.join(REPO, 'tools', 'data',
-                                          'extract_audio.py'))
+                'cache_audio', osp.join(REPO, 'tools', 'data',
+                                        'cache_audio.py'))
             tool = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(tool)
             tool.main([args.ann, '--data-prefix', args.data_prefix])

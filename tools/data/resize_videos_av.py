@@ -23,7 +23,7 @@ Kinetics-like 340 px originals) and reads the same sound:
   ``--sidecar``);
 - ``--sidecar`` also writes ``clip.npy`` beside ``clip.mp4``: the mono
   waveform at ``--sample-rate`` decoded from the *source* exactly as
-  ``LoadAudioFromVideo`` would (tools/data/extract_audio.py's format), which
+  ``LoadAudioFromVideo`` would (tools/data/cache_audio.py's format), which
   the transform reads instead of decoding AAC.
 
 The copies keep the relative paths below ``SRC_ROOT`` and get the ``.mp4``

@@ -1,4 +1,4 @@
-"""tools/data/extract_audio.py: .npy sidecars equal the decoded track, are
+"""tools/data/cache_audio.py: .npy sidecars equal the decoded track, are
 picked up by LoadAudioFromVideo unchanged, and re-runs keep them."""
 import importlib.util
 import os
@@ -13,7 +13,7 @@ REPO = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 
 def _tool():
     spec = importlib.util.spec_from_file_location(
-        'extract_audio', osp.join(REPO, 'tools', 'data', 'extract_audio.py'))
+        'cache_audio', osp.join(REPO, 'tools', 'data', 'cache_audio.py'))
     tool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(tool)
     return tool

@@ -1,5 +1,5 @@
-"""Decode each video's audio track once and store it beside the video as a
-``.npy`` sidecar (mono float32 at the training rate), so that training
+"""Cache each video's audio track: decode it once and store it beside the
+video as a ``.npy`` sidecar (mono float32 at the training rate), so that training
 reads the waveform instead of decoding AAC every epoch.
 
 ``LoadAudioFromVideo`` picks ``clip.npy`` up beside ``clip.mp4`` by itself
@@ -9,24 +9,25 @@ transform decodes from the video (the same ``decode_track``), so the
 training input does not change either. A 10 s track at 24 kHz takes
 0.94 MB.
 
-    python tools/data/extract_audio.py data/demo/train.txt \\
+    python tools/data/cache_audio.py data/demo/train.txt \\
         --data-prefix data/demo/videos [--sample-rate 24000] [--workers 2]
 
 Idempotent: a sidecar that exists is kept (``--overwrite`` rewrites it).
 Videos without an audio track or whose audio does not decode get no
 sidecar (training treats them as before) and are listed at the end; files
 are written atomically (temporary file, then rename), so an interrupted run
-leaves no partial ``.npy``.
+leaves no partial ``.npy``. (mmaction2's own ``tools/data/extract_audio.py``
+writes ``.wav`` files for its audio recognizers; this tool has another name
+so the two are not confused.)
 """
 import argparse
 import os
 import os.path as osp
 import sys
 import tempfile
-import time
-from multiprocessing import Pool
 from typing import Tuple
 
+import mmengine
 import numpy as np
 
 sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
@@ -90,24 +91,19 @@ def main(argv=None) -> dict:
     jobs = [(v, args.sample_rate, args.overwrite) for v in videos]
     counts = dict(written=0, kept=0)
     problems = []
-    start = time.time()
-    pool = Pool(args.workers) if args.workers > 1 else None
-    results = pool.imap(extract_one, jobs, chunksize=4) if pool else \
-        map(extract_one, jobs)
-    for i, (video, status, detail) in enumerate(results, 1):
+    if args.workers > 1:
+        results = mmengine.track_parallel_progress(
+            extract_one, jobs, nproc=args.workers, chunksize=4)
+    else:
+        results = mmengine.track_progress(extract_one, jobs)
+    for video, status, detail in results:
         if status in counts:
             counts[status] += 1
         else:
             problems.append((video, status, detail))
-        if i % 50 == 0 or i == len(jobs):
-            print(f'[extract_audio] {i}/{len(jobs)} videos '
-                  f'({time.time() - start:.0f} s)', flush=True)
-    if pool:
-        pool.close()
-        pool.join()
     for video, status, detail in problems:
-        print(f'[extract_audio] {status}: {video} ({detail})')
-    print(f'[extract_audio] {counts["written"]} written, {counts["kept"]} '
+        print(f'[cache_audio] {status}: {video} ({detail})')
+    print(f'[cache_audio] {counts["written"]} written, {counts["kept"]} '
           f'kept, {len(problems)} without a sidecar (see above)')
     return dict(counts, problems=problems)
 
