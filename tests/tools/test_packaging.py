@@ -1,6 +1,7 @@
 """Package metadata for users' own environments: version ranges, extras, a
 lock file only for tools/setup_env.sh, and no torchaudio anywhere."""
 import ast
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from importlib import metadata
 import pytest
 from packaging.requirements import Requirement
 
-from helpers.runs import REPO
+from helpers.runs import REPO, demo_options
 
 
 def _setup_value(name):
@@ -85,3 +86,56 @@ print("ok")
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().endswith('ok')
+
+
+def test_pip_install_into_an_existing_mmaction2_environment(tmp_path,
+                                                            tiny_demo):
+    """A user's environment already holds torch, mmcv and mmaction2 (here:
+    a new venv that sees this project's stack through a .pth file, and no
+    package index): `pip install -e .` resolves every requirement from what
+    is there, replaces nothing, and the demo config then trains and
+    tools/infer.py classifies a clip with that environment's python."""
+    import site
+    import torch
+    env = tmp_path / 'user_env'
+    subprocess.run([sys.executable, '-m', 'venv', '--without-pip', str(env)],
+                   check=True)
+    py = str(env / 'bin' / 'python')
+    packages = subprocess.run(
+        [py, '-c', 'import site; print(site.getsitepackages()[0])'],
+        check=True, capture_output=True, text=True).stdout.strip()
+    existing = [p for p in site.getsitepackages() if osp.isdir(p)][0]
+    with open(osp.join(packages, 'existing_stack.pth'), 'w') as f:
+        f.write(existing + '\n')  # torch, mmcv, mmaction2, pip, ...
+    proc = subprocess.run(
+        [py, '-m', 'pip', 'install', '--no-index', '--no-build-isolation',
+         '--disable-pip-version-check', '-e', REPO],
+        capture_output=True, text=True, timeout=600, cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    assert 'Successfully installed avcl' in proc.stdout, proc.stdout[-2000:]
+    assert 'torch' not in proc.stdout.split('Successfully installed')[-1]
+    check = subprocess.run(
+        [py, '-c', 'import avcl_mm, torch, mmaction; '
+         'print(avcl_mm.__file__, torch.__version__)'],
+        capture_output=True, text=True, cwd=str(tmp_path), timeout=300)
+    assert check.returncode == 0, check.stderr[-3000:]
+    where, version = check.stdout.split()[-2:]
+    assert where.startswith(REPO) and version == torch.__version__
+    work = tmp_path / 'work'
+    opts = demo_options(tiny_demo, work) + ['train_cfg.max_epochs=1',
+                                            'train_cfg.val_interval=1']
+    env_vars = dict(os.environ, CUDA_VISIBLE_DEVICES='', OMP_NUM_THREADS='1')
+    train = subprocess.run(
+        [py, 'tools/train.py', 'configs/demo/avcl_r3d_demo_finetune.py',
+         '--seed', '0', '--cfg-options', *opts],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=env_vars)
+    assert train.returncode == 0, train.stderr[-3000:]
+    ckpt = open(work / 'last_checkpoint').read().strip()
+    infer = subprocess.run(
+        [py, 'tools/infer.py', 'configs/demo/avcl_r3d_demo_finetune.py',
+         ckpt, str(tiny_demo / 'videos' / 'test' / 'up_clicks_000.mp4'),
+         '--top-k', '2', '--classes', str(tiny_demo / 'classes.txt')],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=env_vars)
+    assert infer.returncode == 0, infer.stderr[-3000:]
+    assert 'up_clicks' in infer.stdout or 'down_tone' in infer.stdout, \
+        infer.stdout
