@@ -24,6 +24,13 @@ class _Unpicklable:
         raise RuntimeError('boom while pickling')
 
 
+# torch >= 2.4 has the allowlist API; before it, the Runner's loads are
+# mmengine's (full unpickling) and only safe_torch_load is restricted
+ALLOWLIST = hasattr(torch.serialization, 'add_safe_globals')
+needs_allowlist = pytest.mark.skipif(
+    not ALLOWLIST, reason=f'torch {torch.__version__} has no allowlist API')
+
+
 def _mmengine_like_checkpoint():
     buf = HistoryBuffer()
     for v in (0.5, 0.25):
@@ -38,6 +45,7 @@ def _mmengine_like_checkpoint():
         arr=np.arange(3, dtype=np.float32))
 
 
+@needs_allowlist
 def test_mmengine_checkpoint_round_trips_with_weights_only(tmp_path):
     """mmengine's own loader (torch's default weights_only=True here)
     reads what mmengine stores: the allowlist is registered with torch."""
@@ -67,8 +75,10 @@ def test_history_buffer_pickles_without_getattr(tmp_path):
 def test_unknown_class_is_refused_with_file_and_fix(tmp_path):
     path = str(tmp_path / 'evil.pth')
     torch.save({'obj': _Custom()}, path)
-    for load in (lambda: ckpt.safe_torch_load(path, map_location='cpu'),
-                 lambda: _safe_mmengine_load(path)):
+    loads = [lambda: ckpt.safe_torch_load(path, map_location='cpu')]
+    if ALLOWLIST:
+        loads.append(lambda: _safe_mmengine_load(path))
+    for load in loads:
         with pytest.raises(ckpt.UnsafeCheckpointError) as info:
             load()
         msg = str(info.value)
@@ -80,6 +90,7 @@ def _safe_mmengine_load(path):
         return _load_checkpoint(path, map_location='cpu')
 
 
+@needs_allowlist
 def test_trusted_opt_in_loads_legacy_file(tmp_path, monkeypatch):
     path = str(tmp_path / 'legacy.pth')
     torch.save({'obj': _Custom()}, path)
@@ -92,6 +103,7 @@ def test_trusted_opt_in_loads_legacy_file(tmp_path, monkeypatch):
     assert _safe_mmengine_load(path)['obj'].x == 1
 
 
+@needs_allowlist
 def test_safe_loading_forces_weights_only_and_restores_the_environment(
         tmp_path, monkeypatch):
     """torch 2.4 / 2.5 default to full unpickling: inside safe_loading a
@@ -137,6 +149,18 @@ def _torch_without(monkeypatch, *names):
     """torch.serialization as an older torch has it (APIs removed)."""
     for name in names:
         monkeypatch.delattr(torch.serialization, name, raising=False)
+
+
+def test_trusted_opt_in_loads_a_legacy_file_with_the_tools(tmp_path,
+                                                            monkeypatch):
+    path = str(tmp_path / 'legacy.pth')
+    torch.save({'obj': _Custom()}, path)
+    with ckpt.trusted_checkpoints():
+        assert ckpt.safe_torch_load(path, 'cpu')['obj'].x == 1
+    with pytest.raises(ckpt.UnsafeCheckpointError):
+        ckpt.safe_torch_load(path, 'cpu')
+    monkeypatch.setenv(ckpt.TRUST_ENV, '1')
+    assert ckpt.safe_torch_load(path, 'cpu')['obj'].x == 1
 
 
 def test_torch_before_2_4_loads_through_a_restricted_unpickler(
