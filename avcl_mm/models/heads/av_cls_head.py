@@ -102,7 +102,8 @@ class AVClsHead(BaseHead):
         losses = dict()
         if labels.shape[1] == 1:  # hard labels
             labels = labels[:, 0].long()
-            accs = top_k_accuracy(cls_scores.detach().cpu().numpy(),
+            # float(): bf16 scores (AMP) have no numpy dtype
+            accs = top_k_accuracy(cls_scores.detach().float().cpu().numpy(),
                                   labels.cpu().numpy(), self.topk)
             for k, acc in zip(self.topk, accs):
                 losses[f'top{k}_acc'] = torch.tensor(
@@ -123,7 +124,7 @@ class AVClsHead(BaseHead):
             list[ActionDataSample]: The samples with predicted scores/labels.
         """
         num_views = cls_scores.shape[0] // len(data_samples)
-        scores = self.average_clip(cls_scores, num_segs=num_views)
+        scores = self.average_clip(cls_scores.float(), num_segs=num_views)
         for sample, score in zip(data_samples, scores):
             set_pred_score(sample, score.detach())
             sample.set_pred_label(score.argmax(dim=-1, keepdim=True).detach())

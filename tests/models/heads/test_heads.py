@@ -85,6 +85,20 @@ def test_cls_loss_is_cross_entropy_of_the_labels():
     assert 'top1_acc' in losses
 
 
+def test_cls_head_under_bf16_autocast_scores_and_predicts():
+    """Finetuning with bf16 AMP: the accuracies and the predicted scores
+    go through float32 (numpy has no bfloat16)."""
+    torch.manual_seed(0)
+    head = AVClsHead(num_classes=5, in_channels=4, dropout_ratio=0.0)
+    x, labels = torch.randn(3, 4), torch.tensor([0, 4, 2])
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        losses = head.loss(x, _samples(labels))
+        head.eval()
+        out = head.predict(x, _samples(labels))
+    assert 0 <= float(losses['top1_acc']) <= 1
+    assert get_pred_score(out[0]).dtype == torch.float32
+
+
 def test_cls_predict_averages_softmax_over_views():
     torch.manual_seed(1)
     head = AVClsHead(num_classes=4, in_channels=3, average_clips='prob')

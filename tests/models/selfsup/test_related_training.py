@@ -219,3 +219,16 @@ def test_runner_cmac_then_finetune_model_loads_the_encoders(tmp_path):
         if key.startswith(('video_backbone.', 'audio_backbone.')):
             assert torch.equal(finetune.state_dict()[key], value), key
     assert finetune.cls_head.fc_cls.in_features == 256  # [v; a], no neck
+
+
+def test_avid_pools_the_encoder_maps_by_their_maximum():
+    """AVID: "output activations are max-pooled" (feat_pool='max' in its
+    model config): the pooled features are the maxima of the last maps."""
+    model = build('avid_cross').eval()
+    assert model.feat_pool == 'max'
+    inputs = model.data_preprocessor(fixed_batch(2), False)['inputs']
+    with torch.no_grad():
+        v, a = model.encode(inputs, fuse=False)
+        maps_v, maps_a = model.paired_maps(inputs)
+    torch.testing.assert_close(v, maps_v.flatten(2).amax(dim=2))
+    torch.testing.assert_close(a, maps_a.flatten(2).amax(dim=2))
