@@ -33,8 +33,7 @@ model = dict(
         # the LogMelSpectrogram, SpectrogramResize, SpectrogramCrop,
         # SpectrogramStandardize and FormatAudioClip settings of
         # configs/_base_/datasets/kinetics_sounds_av.py
-        log_mel=dict(sample_rate=24000, win_length=240, hop_length=240,
-                     n_mels=256),
+        log_mel=dict(sample_rate={{_base_.audio_rate}}, n_mels=256),
         resize=(256, 256),
         crop=(112, 112),
         random_crop=True,

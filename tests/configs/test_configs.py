@@ -55,8 +55,11 @@ def test_pretrain_hyperparameters_match_paper(path):
     sample = [t for t in pipeline if t['type'] == 'SampleFrames'][0]
     assert sample['clip_len'] == 16
     mel = [t for t in pipeline if t['type'] == 'LogMelSpectrogram'][0]
-    assert (mel['win_length'], mel['hop_length'], mel['n_mels']) == \
-        (240, 240, 256)
+    from avcl_mm.datasets.transforms import LogMelSpectrogram
+    built = LogMelSpectrogram(**{k: v for k, v in mel.items() if k != 'type'})
+    # the paper: 24 kHz audio, 10 ms window and hop, 256 mel bands
+    assert (built.sample_rate, built.win_length, built.hop_length,
+            built.n_mels) == (24000, 240, 240, 256)
     crop = [t for t in pipeline if t['type'] == 'SpectrogramCrop'][0]
     assert tuple(crop['size']) == (112, 112)
 

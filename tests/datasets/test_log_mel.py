@@ -110,3 +110,15 @@ def test_wrong_sample_rate_names_the_file():
         LogMelSpectrogram()(dict(audio=np.zeros(100, 'f4'),
                                  audio_sample_rate=16000,
                                  filename='clip.mp4'))
+
+
+@pytest.mark.parametrize('rate', [16000, 24000, 48000])
+def test_window_and_hop_default_to_ten_milliseconds(rate):
+    """Left unset, window and hop are the paper's 10 ms at any rate, so a
+    config that changes only ``audio_rate`` keeps 100 frames per second."""
+    mel = LogMelSpectrogram(sample_rate=rate, n_mels=64)
+    assert mel.win_length == mel.hop_length == rate // 100
+    out = mel(dict(audio=np.zeros(rate, np.float32),
+                   audio_sample_rate=rate))['audios']
+    assert out.shape[-1] == 64  # (..., time, mel)
+    assert out.shape[-2] in (100, 101)  # one second, 10 ms hops

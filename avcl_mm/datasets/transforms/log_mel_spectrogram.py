@@ -52,8 +52,10 @@ class LogMelSpectrogram(BaseTransform):
 
     Args:
         sample_rate (int): Rate of the waveform in Hz. Defaults to ``24000``.
-        win_length (int): Window length in samples. Defaults to ``240``.
-        hop_length (int): Hop in samples. Defaults to ``240``.
+        win_length (int, optional): Window length in samples; ``None`` is
+            10 ms at ``sample_rate`` (240 at 24 kHz). Defaults to ``None``.
+        hop_length (int, optional): Hop in samples; ``None`` is 10 ms at
+            ``sample_rate``. Defaults to ``None``.
         n_fft (int, optional): FFT size; ``None`` chooses it. Defaults to
             ``None``.
         n_mels (int): Number of mel bands ``F``. Defaults to ``256``.
@@ -68,14 +70,17 @@ class LogMelSpectrogram(BaseTransform):
 
     def __init__(self,
                  sample_rate: int = 24000,
-                 win_length: int = 240,
-                 hop_length: int = 240,
+                 win_length: Optional[int] = None,
+                 hop_length: Optional[int] = None,
                  n_fft: Optional[int] = None,
                  n_mels: int = 256,
                  f_min: float = 0.0,
                  f_max: Optional[float] = None,
                  eps: float = 1e-6,
                  mel_scale: str = 'slaney') -> None:
+        ten_ms = int(round(int(sample_rate) * 0.010))  # the paper's 10 ms
+        win_length = ten_ms if win_length is None else win_length
+        hop_length = ten_ms if hop_length is None else hop_length
         for name, value in (('sample_rate', sample_rate),
                             ('win_length', win_length),
                             ('hop_length', hop_length), ('n_mels', n_mels)):

@@ -51,8 +51,8 @@ class LogMelDataPreprocessor(MultiModalDataPreprocessor):
         preprocessors (dict): Per-modality preprocessors, as in
             ``MultiModalDataPreprocessor``.
         log_mel (dict): ``LogMelSpectrogram`` arguments. Defaults to the
-            paper's ``dict(sample_rate=24000, win_length=240,
-            hop_length=240, n_mels=256)``.
+            paper's ``dict(sample_rate=24000, n_mels=256)`` (10 ms window
+            and hop).
         resize (int | Sequence[int], optional): ``SpectrogramResize`` size;
             ``None`` skips it. Defaults to ``(256, 256)``.
         antialias (bool): ``SpectrogramResize``'s ``antialias``. Defaults to
@@ -89,8 +89,8 @@ class LogMelDataPreprocessor(MultiModalDataPreprocessor):
         if not standardize_eps > 0:
             raise ValueError(f'standardize_eps must be > 0, got '
                              f'{standardize_eps}')
-        log_mel = dict(sample_rate=24000, win_length=240, hop_length=240,
-                       n_mels=256) if log_mel is None else dict(log_mel)
+        log_mel = dict(sample_rate=24000, n_mels=256) if log_mel is None \
+            else dict(log_mel)
         mel = LogMelSpectrogram(**log_mel)  # validates, picks n_fft
         self.sample_rate, self.n_fft = mel.sample_rate, mel.n_fft
         self.win_length, self.hop_length = mel.win_length, mel.hop_length

@@ -8,14 +8,15 @@ video_root = 'data/demo/videos'
 class_list = 'data/demo/classes.txt'
 num_classes = 6
 clip_len = 8
+audio_rate = 24000  # Hz, mono (the paper's)
 # every 3rd frame: 8 frames span 2 s of the 2.5 s clip, so the motion that
 # tells the classes apart moves by tens of pixels within a clip
 frame_interval = 3
 
 audio_ops = [
-    dict(type='LoadAudioFromVideo', sample_rate=24000),
-    dict(type='LogMelSpectrogram', sample_rate=24000, win_length=240,
-         hop_length=240, n_mels=128),
+    dict(type='LoadAudioFromVideo', sample_rate=audio_rate),
+    # 10 ms window and hop at audio_rate (240 samples at 24 kHz)
+    dict(type='LogMelSpectrogram', sample_rate=audio_rate, n_mels=128),
     dict(type='SpectrogramResize', size=(128, 128)),
 ]
 # sample_idx reaches the data samples: memory-bank methods (AVID, CMA) index

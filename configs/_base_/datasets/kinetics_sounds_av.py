@@ -15,10 +15,11 @@ class_list = 'data/kinetics_sounds/k32_classes.txt'
 num_classes = 32
 
 clip_len = 16
+audio_rate = 24000  # Hz, mono (the paper's)
 audio_ops = [
-    dict(type='LoadAudioFromVideo', sample_rate=24000),
-    dict(type='LogMelSpectrogram', sample_rate=24000, win_length=240,
-         hop_length=240, n_mels=256),
+    dict(type='LoadAudioFromVideo', sample_rate=audio_rate),
+    # 10 ms window and hop at audio_rate (240 samples at 24 kHz)
+    dict(type='LogMelSpectrogram', sample_rate=audio_rate, n_mels=256),
     dict(type='SpectrogramResize', size=(256, 256)),
 ]
 # sample_idx reaches the data samples: memory-bank methods (AVID, CMA) index
