@@ -426,7 +426,8 @@ def plot(tables: Dict[tuple, List[dict]], path: str, title: str) -> None:
                                            'from scratch' else '')
                             for g in rows], fontsize=8)
         ax.set_xlim(0, 100)
-        ax.set_xlabel(f'{HEADERS[metric]} top-1 (%)')
+        ax.set_xlabel('test top-1 (%)' if metric == 'top1' else
+                      f'{HEADERS[metric]}: top-1 (%)')
         ax.set_title(f'{"probe" if table == "probe" else "finetune"} '
                      f'({dataset})', fontsize=10)
     fig.suptitle(title, fontsize=10)

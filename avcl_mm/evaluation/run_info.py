@@ -85,6 +85,8 @@ def method_name(model: dict) -> str:
         reading = _get(model, 'amfm_reading')
         if reading not in (None, 'sigmoid_signed'):
             notes.append(reading)
+        if _get(_get(_get(model, 'head'), 'loss_cor'), 'center'):
+            notes.append('centred C')
         if notes:
             name += f' ({", ".join(notes)})'
     return name

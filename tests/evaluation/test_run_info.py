@@ -86,6 +86,10 @@ def test_avcl_variants_and_a_lost_pretraining(tmp_path):
                                          amfm_reading='literal'), 0, 30)
     assert describe_run(checkpoint=pre)['method'] == \
         'AVCL (AMFM off, literal)'
+    centred = _ckpt(tmp_path / 'g.pth', dict(
+        type='AVCL', video_backbone=ENC, neck=dict(type='AMFM'),
+        head=dict(loss_cor=dict(type='CGRALoss', center=True))), 0, 30)
+    assert describe_run(checkpoint=centred)['method'] == 'AVCL (centred C)'
     fine = _ckpt(tmp_path / 'f.pth', dict(type='AudioVisualRecognizer',
                                           video_backbone=ENC), 0, 3,
                  load_from=str(tmp_path / 'gone.pth'))

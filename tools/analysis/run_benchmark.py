@@ -155,8 +155,8 @@ def command(task: Task, args) -> List[str]:
                      f'default_hooks.checkpoint.interval={epochs}']
             pretrain = osp.join(w, 'pretrain', f'epoch_{epochs}.pth')
         return train(config, osp.join(w, 'pretrain'),
-                     [f'train_cfg.max_epochs={epochs}', *extra, *loader],
-                     ('train', ))
+                     [f'train_cfg.max_epochs={epochs}', *extra, *loader,
+                      *args.pretrain_options], ('train', ))
     if task.method == 'cma':
         pretrain = osp.join(w, 'pretrain', f'epoch_{e_pre - e_pre // 2}.pth')
     if task.stage == 'probe':
@@ -362,6 +362,10 @@ def parse_args(argv=None):
                         'the --jobs processes already fill the cores)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='more key=value overrides for every training')
+    parser.add_argument('--pretrain-options', nargs='+', default=[],
+                        help='key=value overrides for the pretrainings only, '
+                        'e.g. model.head.loss_cor.center=True (a variant: '
+                        'give it its own --out)')
     parser.add_argument('--dry-run', action='store_true',
                         help='print the pending stages\' commands, run '
                         'nothing')
