@@ -2,6 +2,12 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump FILE.pkl]
         [--cfg-options k=v ...] [--launcher pytorch]
+
+Writes ``<work-dir>/test_metrics.json``: the metrics and, under ``run``, what
+was tested (avcl_mm.evaluation.run_info.describe_run): method, backbone,
+protocol (finetune / from scratch), dataset, pretraining and finetuning
+epochs and seeds, read from the checkpoint's stored config and seed and
+from the pretraining checkpoint its ``load_from`` names.
 """
 import argparse
 import os
@@ -73,12 +79,18 @@ def main(argv=None):
     metrics = runner.test()
     if runner.rank == 0:
         import json
+        from avcl_mm.evaluation.run_info import describe_run, jsonable
+        ann_file = cfg.get('test_dataloader', {}).get('dataset', {}).get(
+            'ann_file')
+        run = jsonable(describe_run(cfg, args.checkpoint, ann_file))
         out = osp.join(cfg.work_dir, 'test_metrics.json')
-        with open(out, 'w') as f:
+        with open(f'{out}.tmp', 'w') as f:
             json.dump(dict(config=args.config, checkpoint=args.checkpoint,
-                           metrics={k: float(v) for k, v in metrics.items()}),
-                      f, indent=2)
-        print(f'[avcl_mm] test metrics written to {out}')
+                           metrics={k: float(v) for k, v in metrics.items()},
+                           run=run), f, indent=2)
+        os.replace(f'{out}.tmp', out)
+        print(f'[avcl_mm] test metrics of {run["method"]} '
+              f'({run["protocol"]}, seed {run["seed"]}) written to {out}')
     return metrics
 
 

@@ -1,5 +1,5 @@
 """Run a recognizer over a dataloader and collect its pooled features."""
-from typing import Dict, Iterable, Sequence, Union
+from typing import Dict, Iterable, Mapping, Sequence, Union
 
 import torch
 import torch.nn.functional as F
@@ -75,45 +75,97 @@ def extract_features(model: nn.Module,
         dict[str, Tensor]: One ``(N_total, C)`` CPU tensor per requested key
         and ``'labels'`` ``(N_total,)``.
     """
-    keys = None
+    return extract_features_of_models({'model': model}, dataloader,
+                                      modality)['model']
+
+
+@torch.no_grad()
+def extract_features_of_models(models: Mapping[str, nn.Module],
+                               dataloader: Iterable,
+                               modality: Union[str, Sequence[str],
+                                               None] = None
+                               ) -> Dict[str, Dict[str, Tensor]]:
+    """:func:`extract_features` of several models in one pass over the
+    data: every batch is loaded (decoded) once and given to each model
+    (e.g. pretrained and randomly initialised encoders).
+
+    Args:
+        models (Mapping[str, nn.Module]): Models by name.
+        dataloader (Iterable): Yields mmengine data batches.
+        modality (str | Sequence[str], optional): As in
+            :func:`extract_features`. Defaults to ``None``.
+
+    Returns:
+        dict[str, dict[str, Tensor]]: :func:`extract_features`'s result per
+        model name.
+    """
+    wanted = None
     if modality is not None:
-        keys = (modality, ) if isinstance(modality, str) else tuple(modality)
-        if not keys or 'labels' in keys:
+        wanted = (modality, ) if isinstance(modality, str) \
+            else tuple(modality)
+        if not wanted or 'labels' in wanted:
             raise ValueError(
                 'extract_features: modality must name at least one feature '
                 f'key other than "labels", got {modality!r}.')
-    feats: Dict[str, list] = {}
+    keys = {name: wanted for name in models}
+    feats: Dict[str, Dict[str, list]] = {name: {} for name in models}
     labels = []
-    was_training = model.training
-    model.eval()
+    was_training = {name: m.training for name, m in models.items()}
+    for model in models.values():
+        model.eval()
     try:
         for batch in dataloader:
-            data = model.data_preprocessor(batch, False)
-            outputs = as_feature_dict(model(**data, mode='tensor'), model)
-            if keys is None:
-                keys = tuple(outputs)
-            batch_labels = _labels_of(data['data_samples'])
-            num = batch_labels.numel()
-            for key in keys:
-                if key not in outputs:
-                    raise KeyError(f'extract_features: the model output has '
-                                   f'no "{key}" features; it has '
-                                   f'{sorted(outputs)}. Set modality to '
-                                   'some of these.')
-                value = outputs[key].detach().float()
-                if value.dim() != 2 or value.shape[0] % num:
-                    raise ValueError(
-                        f'extract_features: "{key}" features have shape '
-                        f'{tuple(value.shape)}; expected (N, C) or (N*K, C) '
-                        f'pooled features for N={num} samples.')
-                value = value.reshape(num, -1, value.shape[1]).mean(dim=1)
-                feats.setdefault(key, []).append(value.cpu())
+            for name, model in models.items():
+                # a preprocessor may replace entries of the inputs dict:
+                # each model gets its own copy of the batch's containers
+                data = model.data_preprocessor(_shallow_copy(batch), False)
+                outputs = as_feature_dict(model(**data, mode='tensor'),
+                                          model)
+                if keys[name] is None:
+                    keys[name] = tuple(outputs)
+                batch_labels = _labels_of(data['data_samples'])
+                _append(feats[name], outputs, keys[name], batch_labels)
             labels.append(batch_labels)
     finally:
-        model.train(was_training)
+        for name, model in models.items():
+            model.train(was_training[name])
     if not labels:
         raise ValueError('extract_features: the dataloader yielded no '
                          'batches.')
-    result = {key: torch.cat(values) for key, values in feats.items()}
-    result['labels'] = torch.cat(labels)
+    result = {}
+    for name in models:
+        result[name] = {key: torch.cat(values)
+                        for key, values in feats[name].items()}
+        result[name]['labels'] = torch.cat(labels)
     return result
+
+
+def _shallow_copy(batch):
+    if not isinstance(batch, dict):
+        return batch
+    out = dict(batch)
+    for key in ('inputs', 'data_samples'):
+        if isinstance(out.get(key), dict):
+            out[key] = dict(out[key])
+        elif isinstance(out.get(key), list):
+            out[key] = list(out[key])
+    return out
+
+
+def _append(store: Dict[str, list], outputs: Dict[str, Tensor],
+            keys: Sequence[str], batch_labels: Tensor) -> None:
+    num = batch_labels.numel()
+    for key in keys:
+        if key not in outputs:
+            raise KeyError(f'extract_features: the model output has '
+                           f'no "{key}" features; it has '
+                           f'{sorted(outputs)}. Set modality to '
+                           'some of these.')
+        value = outputs[key].detach().float()
+        if value.dim() != 2 or value.shape[0] % num:
+            raise ValueError(
+                f'extract_features: "{key}" features have shape '
+                f'{tuple(value.shape)}; expected (N, C) or (N*K, C) '
+                f'pooled features for N={num} samples.')
+        value = value.reshape(num, -1, value.shape[1]).mean(dim=1)
+        store.setdefault(key, []).append(value.cpu())

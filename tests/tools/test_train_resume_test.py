@@ -96,7 +96,17 @@ def test_pretrain_resume_finetune_test(tiny_demo, tmp_path):
     run_tool('tools/test.py', FINETUNE, best[0], '--work-dir', str(test_dir),
              '--dump', str(dump), '--cfg-options',
              *demo_options(tiny_demo, test_dir)[1:])
-    metrics = json.load(open(test_dir / 'test_metrics.json'))['metrics']
+    result = json.load(open(test_dir / 'test_metrics.json'))
+    metrics = result['metrics']
     assert {'acc/top1', 'acc/top5', 'acc/mean1'} <= set(metrics)
     assert 0.0 <= metrics['acc/top1'] <= 1.0
+    # the result says what it is, from the checkpoints' stored configs and
+    # seeds (the finetuning drew its seed; the pretraining resumed with its)
+    run = result['run']
+    assert (run['method'], run['backbone'], run['protocol']) == (
+        'AVCL', 'R3D', 'finetune')
+    assert (run['pretrain_epochs'], run['finetune_epochs']) == (2, 2)
+    assert run['dataset'] == tiny_demo.name
+    assert run['seed'] == _state(best[0])['meta']['seed']
+    assert run['pretrain_seed'] == second['meta']['seed']
     assert osp.getsize(dump) > 0

@@ -22,10 +22,9 @@ A video-only model confuses 0/1 and 3/5, an audio-only model 1/5 and 2/3.
 Every clip draws its own nuisances (colour, size, position, speed, texture,
 pixel noise; pitch, rate, loudness, phase, background noise), from a
 random generator seeded by (seed, split, class, index): the same frames
-and sound for the same arguments (x264's assembly encodes a few of them to
-other bytes now and then; see the bench preset below). Files that exist
-and decode are kept (idempotent) unless ``--force``; changing the clip
-format regenerates them.
+and sound, and the same file bytes (plain-C, one-thread x264), for the
+same arguments. Files that exist and decode are kept (idempotent) unless
+``--force``; changing the clip format regenerates them.
 
 Layout: ``OUT/videos/{train,val,test}/<class>_<k>.mp4``, annotation files
 ``OUT/{train,val,test}.txt`` (``<split>/<file>.mp4 <label>``, relative to
@@ -70,9 +69,9 @@ blobs, a floor line or none), object colour, size, shape (disc or square),
 position and drift, pixel noise; loudness, pitch (+-7 %), background noise
 level, a faint hum or none; number of events, their times, the sound's
 jitter. ``--classes n`` (even, 4..12) keeps the cycle on the first n/2
-pictures and sounds (the ceiling stays 50 %). Bench clips are encoded with
-plain-C, one-thread x264: byte-identical files for the same arguments
-(the demo keeps its encoder settings).
+pictures and sounds (the ceiling stays 50 %). Like the demo's, bench clips
+are encoded with plain-C, one-thread x264: byte-identical files for the
+same arguments.
 
     python tools/data/make_demo_dataset.py --preset bench --workers 2
 """
@@ -252,7 +251,7 @@ def make_clip(job: tuple) -> bool:
               render_frames(picture, visual_rng, args['num_frames'],
                             args['size']),
               render_audio(sound, audio_rng, seconds, args['sample_rate']),
-              args['fps'], args['sample_rate'])
+              args['fps'], args['sample_rate'], exact=True)
     return True
 
 
@@ -334,8 +333,9 @@ class _Serial:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    # version 3: the demo's clips are encoded exactly (byte-reproducible)
     fmt = dict(num_frames=args.num_frames, fps=args.fps, size=args.size,
-               sample_rate=args.sample_rate, seed=args.seed, version=2)
+               sample_rate=args.sample_rate, seed=args.seed, version=3)
     names = [name for name, _, _ in CLASSES[:args.classes]]
     tag = '[demo data]'
     if args.preset == 'bench':  # the demo's files and meta stay as they were

@@ -1,0 +1,10 @@
+# Barlow Twins pretraining on the bench data: bench-size encoders (8 base
+# channels) and 3-layer projectors (256-d).
+_base_ = ['../_base_/models/barlowtwins_r3d.py',
+          '../_base_/pretrain_bench.py']
+model = dict(
+    video_backbone=dict(base_channels=8),
+    audio_backbone=dict(base_channels=8),
+    feat_channels=(64, 64),
+    neck=dict(video=dict(hidden_channels=256, out_channels=256),
+              audio=dict(hidden_channels=256, out_channels=256)))

@@ -1,0 +1,5 @@
+# Baseline-R on the bench data: supervised video-only R3D
+# (8 base channels) from scratch, the bench finetuning schedule.
+#   python tools/train.py configs/bench/baseline_r_r3d_bench.py --seed 0
+_base_ = ['./concat_r3d_bench_finetune.py']
+model = dict(modality='video', audio_backbone=None)
