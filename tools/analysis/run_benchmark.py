@@ -22,7 +22,7 @@ file is skipped, an interrupted training resumes from its last checkpoint,
 and a failed stage stops only the stages that need it (its log's last
 lines are printed; the exit status is 1). First the data: the bench set is
 generated when ``<data-root>/train.txt`` is missing and its audio is
-cached beside the videos (tools/data/extract_audio.py); the decoded probe
+cached beside the videos (tools/data/cache_audio.py); the decoded probe
 inputs are cached in ``<out>/.input_cache``. At the end the leaderboard of
 everything under ``<out>`` is written to ``<out>/leaderboard`` and the run's
 wall-clock and CPU times to ``<out>/benchmark.json``.
@@ -104,13 +104,21 @@ class Task:
 
 
 def _cfg_data(root: str, loaders=('train', 'val', 'test')) -> List[str]:
+    """Data overrides; a classifying run (one with a val or test split)
+    also gets the class list and its length as the head's class count."""
     opts = []
+    classify = any(split != 'train' for split in loaders)
     for split in loaders:
         loader = f'{split}_dataloader'
         opts += [f'{loader}.dataset.ann_file={root}/{split}.txt',
                  f'{loader}.dataset.data_prefix.video={root}/videos']
-        if split != 'train':
+        if classify:
             opts.append(f'{loader}.dataset.classes={root}/classes.txt')
+    names = osp.join(root, 'classes.txt')
+    if classify and osp.isfile(names):  # written by the data stage
+        with open(names) as f:
+            count = sum(1 for line in f if line.strip())
+        opts.append(f'model.cls_head.num_classes={count}')
     return opts
 
 
@@ -219,7 +227,7 @@ def _prepare_data(args) -> List[List[str]]:
                      'bench', '--out', root, '--seed', '0', '--workers',
                      str(args.jobs)])
     for split in ('train', 'val', 'test'):
-        cmds.append([py, 'tools/data/extract_audio.py',
+        cmds.append([py, 'tools/data/cache_audio.py',
                      osp.join(root, f'{split}.txt'), '--data-prefix',
                      osp.join(root, 'videos'), '--workers', str(args.jobs)])
     return cmds
