@@ -165,16 +165,19 @@ def collect(work_dirs: Sequence[str]) -> tuple:
 def aggregate(entries: List[dict], level: float = 0.95) -> List[dict]:
     """One group per (method, backbone, protocol, dataset): per metric the
     values by seed and :func:`mean_ci` over them. A seed seen twice in a
-    group keeps its first value (``duplicates`` counts the others)."""
+    group keeps its first value (``duplicates`` counts the others and
+    ``duplicate_sources`` names them; the tool warns)."""
     groups: Dict[tuple, dict] = {}
     for e in entries:
         key = tuple(e[k] for k in KEY)
         group = groups.setdefault(key, dict(
             zip(KEY, key), values={}, sources=[], duplicates=0,
-            pretrain_epochs=set(), finetune_epochs=set()))
+            duplicate_sources=[], pretrain_epochs=set(),
+            finetune_epochs=set()))
         seed = e['seed']
         if any(seed in v for v in group['values'].values()):
             group['duplicates'] += 1
+            group['duplicate_sources'].append(e['source'])
             continue
         for metric, value in e['metrics'].items():
             group['values'].setdefault(metric, {})[seed] = value
@@ -389,7 +392,8 @@ def _clean(value):
 def write_json(groups: List[dict], comparisons: List[dict], path: str,
                title: str, level: float, skipped: Sequence[str]) -> None:
     keep = KEY + ('seeds', 'values', 'stats', 'rank', 'pretrain_epochs',
-                  'finetune_epochs', 'sources', 'duplicates')
+                  'finetune_epochs', 'sources', 'duplicates',
+                  'duplicate_sources')
     with open(path, 'w') as f:
         json.dump(_clean(dict(
             title=title, level=level, measured=True, units='top-1 %',
@@ -497,6 +501,12 @@ def main(argv=None) -> int:
         print(f'[leaderboard] no results with a run description under '
               f'{", ".join(args.work_dirs)}', file=sys.stderr)
         return 1
+    for g in result['groups']:
+        for source in g['duplicate_sources']:
+            print(f'[leaderboard] WARNING: {g["method"]} ({g["protocol"]}) '
+                  f'has this seed twice; ignored {source} (one result per '
+                  'seed: remove the copy or fix its run description)',
+                  file=sys.stderr)
     os.makedirs(args.out, exist_ok=True)
     md = markdown(result['tables'], result['comparisons'], args.title,
                   args.level, result['skipped'])

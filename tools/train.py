@@ -85,6 +85,11 @@ def merge_args(cfg: Config, args) -> Config:
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume is not None and 'init_from' not in cfg:
+        # --resume replaces load_from; the checkpoints of the resumed run
+        # still say where its weights started (None: from scratch), for
+        # avcl_mm.evaluation.run_info
+        cfg.init_from = cfg.get('load_from')
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None

@@ -17,7 +17,7 @@ from mmengine.config import Config
 
 __all__ = ['checkpoint_meta', 'method_name', 'backbone_name',
            'dataset_name', 'describe_run', 'resolve_checkpoint',
-           'jsonable']
+           'jsonable', 'init_checkpoint', 'UNKNOWN_INIT']
 
 # model type -> display name; AVID and AVCL variants are read from the config
 _METHODS = {
@@ -59,6 +59,9 @@ def checkpoint_meta(path: str) -> dict:
         if isinstance(text, str) and text.strip() else None
     _META_CACHE[path] = meta
     return meta
+
+
+UNKNOWN_INIT = '<resumed: initialisation unknown>'
 
 
 def _get(cfg: Any, key: str, default=None):
@@ -118,6 +121,26 @@ def _loader_ann(cfg: Config, loader: str) -> Optional[str]:
     return _get(_get(_get(cfg, loader), 'dataset'), 'ann_file')
 
 
+def init_checkpoint(cfg) -> Optional[str]:
+    """The checkpoint a run's weights started from: ``load_from``, or, in a
+    run resumed with ``tools/train.py --resume`` (which replaces
+    ``load_from`` by the checkpoint resumed from, or clears it), the
+    ``init_from`` it kept (``None``: from scratch). A resumed run without
+    ``init_from`` (an older tool) cannot say: :data:`UNKNOWN_INIT`."""
+    if _has(cfg, 'init_from'):
+        return _get(cfg, 'init_from')
+    if _get(cfg, 'resume'):
+        return UNKNOWN_INIT
+    return _get(cfg, 'load_from')
+
+
+def _has(cfg: Any, key: str) -> bool:
+    try:
+        return key in cfg
+    except TypeError:
+        return hasattr(cfg, key)
+
+
 def _pretraining(path: Optional[str], depth: int = 0) -> dict:
     """Method, seed and epochs of a pretraining checkpoint, following its
     own ``load_from`` (AVID+CMA starts from a Cross-AVID checkpoint)."""
@@ -128,8 +151,8 @@ def _pretraining(path: Optional[str], depth: int = 0) -> dict:
     if cfg is None:
         return dict(pretrain_checkpoint=path, missing=not meta)
     epochs = meta.get('epoch')
-    parent = _get(cfg, 'load_from')
-    if parent and depth < 4 and _get(cfg.model, 'type') not in _CLASSIFIERS:
+    parent = init_checkpoint(cfg)
+    if parent and parent != UNKNOWN_INIT and depth < 4 and _get(cfg.model, 'type') not in _CLASSIFIERS:
         before = _pretraining(parent, depth + 1).get('pretrain_epochs')
         if before is not None and epochs is not None:
             epochs += before
@@ -205,7 +228,11 @@ def describe_run(cfg: Optional[Config] = None,
         return info
     epochs = _get(_get(run_cfg, 'train_cfg'), 'max_epochs')
     info.update(finetune_epochs=epochs, best_epoch=meta.get('epoch'))
-    load_from = _get(run_cfg, 'load_from')
+    load_from = init_checkpoint(run_cfg)
+    if load_from == UNKNOWN_INIT:
+        info.update(method='unknown (resumed run without init_from)',
+                    protocol='unknown')
+        return info
     if not load_from:
         info.update(method=_SUPERVISED.get(_get(model, 'modality', 'av')),
                     kind='supervised', protocol='from scratch')

@@ -104,3 +104,27 @@ def test_no_checkpoint_is_the_random_initialisation():
     info = describe_run(cfg)
     assert (info['method'], info['kind'], info['seed'], info['dataset']) \
         == ('Random init', 'random', 3, 'demo')
+
+
+def test_a_resumed_finetuning_still_names_its_pretraining(tmp_path):
+    """tools/train.py --resume clears load_from (or points it at the
+    checkpoint resumed from) and keeps the start in init_from."""
+    pre = _ckpt(tmp_path / 'p.pth', dict(type='BYOL', video_backbone=ENC),
+                1, 40)
+    clf = dict(type='AudioVisualRecognizer', video_backbone=ENC)
+    resumed = _ckpt(tmp_path / 'r.pth', clf, 1, 18, load_from=None,
+                    resume=True, init_from=pre,
+                    train_cfg=dict(max_epochs=20))
+    info = describe_run(checkpoint=resumed)
+    assert (info['method'], info['protocol'], info['pretrain_epochs']) == (
+        'BYOL', 'finetune', 40)
+    # resumed from an explicit checkpoint: that one is not the pretraining
+    explicit = _ckpt(tmp_path / 'e.pth', clf, 1, 18,
+                     load_from=str(tmp_path / 'r.pth'), resume=True,
+                     init_from=None, train_cfg=dict(max_epochs=20))
+    assert describe_run(checkpoint=explicit)['method'] == 'Baseline-R+A'
+    # an older resumed run that kept nothing: unknown, never a baseline
+    old = _ckpt(tmp_path / 'o.pth', clf, 1, 18, load_from=None, resume=True,
+                train_cfg=dict(max_epochs=20))
+    info = describe_run(checkpoint=old)
+    assert info['protocol'] == 'unknown' and 'unknown' in info['method']

@@ -195,6 +195,18 @@ def test_a_seed_seen_twice_keeps_its_first_value(fake_run):
     avcl = next(g for g in groups if (g['method'], g['protocol']) ==
                 ('AVCL', 'finetune'))
     assert avcl['values']['top1'][0] == 70.0 and avcl['duplicates'] == 1
+    copy = str(fake_run / 'again' / 'AVCL' / 'seed0' / 'test' /
+               'test_metrics.json')
+    assert avcl['duplicate_sources'] == [copy]
+
+
+def test_the_tool_warns_of_a_seed_seen_twice(fake_run, tmp_path, capsys):
+    _test_result(fake_run / 'again', 'AVCL', 0, 10.0)
+    assert lb.main(['--work-dirs', str(fake_run), '--out',
+                    str(tmp_path / 'out')]) == 0
+    err = capsys.readouterr().err
+    assert 'WARNING: AVCL (finetune) has this seed twice' in err
+    assert osp.join('again', 'AVCL', 'seed0') in err
 
 
 def test_paper_numbers_go_to_their_own_marked_table(fake_run, tmp_path):

@@ -32,6 +32,8 @@ def test_pretrain_resume_finetune_test(tiny_demo, tmp_path):
     assert second['meta']['epoch'] == 2
     log = open(sorted(glob.glob(str(pre / '*' / '*.log')))[-1]).read()
     assert 'resumed epoch: 1' in log
+    # --resume clears load_from; the resumed run keeps where it started
+    assert 'init_from = None' in second['meta']['cfg']
     w1 = first['state_dict']['video_backbone.conv1.conv.weight']
     w2 = second['state_dict']['video_backbone.conv1.conv.weight']
     assert not torch.equal(w1, w2)  # training went on from the checkpoint
