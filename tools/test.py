@@ -91,6 +91,9 @@ def main(argv=None):
         os.replace(f'{out}.tmp', out)
         print(f'[avcl_mm] test metrics of {run["method"]} '
               f'({run["protocol"]}, seed {run["seed"]}) written to {out}')
+    # a finished distributed rank exits 0 without the interpreter teardown
+    from avcl_mm.engine.runtime import end_distributed_process
+    end_distributed_process(runner)
     return metrics
 
 

@@ -125,6 +125,10 @@ def main(argv=None):
     else:
         runner = Runner.from_cfg(cfg)
     runner.train()
+    # a finished distributed rank exits 0 without the interpreter teardown
+    # (where gloo can abort it); nothing happens in a single process
+    from avcl_mm.engine.runtime import end_distributed_process
+    end_distributed_process(runner)
 
 
 if __name__ == '__main__':
